@@ -1,0 +1,196 @@
+"""Imprecise facts: dates in Library of Congress EDTF and approximate counts.
+
+A value keeps the precision its source gave ("199X" is the 1990s, not 1990-01-01),
+and is written out the Swedish or English way without inventing precision.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import get_month_names
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+
+BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+
+
+def _struct_to_date(value) -> date | None:
+    """EDTF bounds are struct_time, or +/-inf for open ends."""
+    if isinstance(value, float) and math.isinf(value):
+        return None
+    if isinstance(value, time.struct_time):
+        year = min(max(value.tm_year, 1), 9999)
+        day = min(value.tm_mday, calendar.monthrange(year, value.tm_mon)[1])
+        return date(year, value.tm_mon, day)
+    return None
+
+
+def parse(text: str):
+    """Parse EDTF text, or raise ValidationError naming the problem."""
+    try:
+        return parse_edtf(text.strip())
+    except (EDTFParseException, ValueError, TypeError) as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a valid EDTF date (for example 2008, 2010-10, 199X, 2009~)."),
+            code="invalid_edtf",
+            params={"value": text},
+        ) from exc
+
+
+def validate_edtf(text: str) -> None:
+    if text:
+        parse(text)
+
+
+@dataclass(frozen=True)
+class ImpreciseDate:
+    """An EDTF date with its bounds: the earliest and latest day it can mean."""
+
+    text: str
+
+    @property
+    def parsed(self):
+        return parse(self.text)
+
+    @property
+    def earliest(self) -> date | None:
+        return _struct_to_date(self.parsed.lower_strict())
+
+    @property
+    def latest(self) -> date | None:
+        return _struct_to_date(self.parsed.upper_strict())
+
+    @property
+    def precision(self) -> str:
+        """One of: day, month, year, decade, century, or 'open' for '[..2009]'."""
+        return _precision(self.text)
+
+    def plus_months(self, months: int) -> ImpreciseDate:
+        """The date `months` later, at the same precision ("2008" + 48 months = "2012")."""
+        core, qualifier = _split_qualifier(self.text)
+        precision = _precision(core)
+        if precision == "year" and months % 12 == 0:
+            return ImpreciseDate(f"{int(core) + months // 12:04d}{qualifier}")
+        if precision == "month":
+            year, month = (int(part) for part in core.split("-"))
+            year, month = divmod(year * 12 + month - 1 + months, 12)
+            return ImpreciseDate(f"{year:04d}-{month + 1:02d}{qualifier}")
+        if precision == "day":
+            start = date.fromisoformat(core)
+            year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+            month += 1
+            day = min(start.day, calendar.monthrange(year, month)[1])
+            return ImpreciseDate(f"{date(year, month, day).isoformat()}{qualifier}")
+        if precision in ("year", "decade") and months % 12 == 0:
+            # A decade plus a term lands somewhere in a span of years: say so.
+            low, high = self.earliest, self.latest
+            return ImpreciseDate(f"{low.year + months // 12}/{high.year + months // 12}")
+        raise ValueError(f"cannot add a term of {months} months to {self.text!r}")
+
+
+def _split_qualifier(text: str) -> tuple[str, str]:
+    text = text.strip()
+    if text and text[-1] in "~?%":
+        return text[:-1], text[-1]
+    return text, ""
+
+
+def _precision(text: str) -> str:
+    core, _qualifier = _split_qualifier(text)
+    if core.startswith("[") or core.startswith("{") or "/" in core:
+        return "open" if ".." in core else "range"
+    if len(core) == 4 and core.endswith("XX"):
+        return "century"
+    if len(core) == 4 and core.endswith("X"):
+        return "decade"
+    if len(core) == 4:
+        return "year"
+    if len(core) == 7:
+        return "month"
+    return "day"
+
+
+# --- writing dates the Swedish and English way ---------------------------------
+
+
+def _month_name(month: int, lang: str) -> str:
+    return get_month_names("wide", locale=BABEL_LOCALES.get(lang, "sv_SE"))[month]
+
+
+def _plain(core: str, lang: str) -> str:
+    """A date without qualifiers, at its own precision."""
+    precision = _precision(core)
+    if precision == "century":
+        return f"{core[:2]}00-talet" if lang == "sv" else f"the {core[:2]}00s"
+    if precision == "decade":
+        return f"{core[:3]}0-talet" if lang == "sv" else f"the {core[:3]}0s"
+    if precision == "year":
+        return core
+    if precision == "month":
+        year, month = core.split("-")
+        return f"{_month_name(int(month), lang)} {int(year)}"
+    day = date.fromisoformat(core)
+    return babel_format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "sv_SE"))
+
+
+def format_date(text: str, lang: str = "sv", *, since: bool = False) -> str:
+    """Write an EDTF date for people: '199X' -> '1990-talet', with 'since' -> 'sedan 1990-talet'."""
+    if not text:
+        return ""
+    sv = lang == "sv"
+    core, qualifier = _split_qualifier(text)
+    if core.startswith("[..") and core.endswith("]"):
+        # "[..2009]": one of the dates up to 2009, i.e. by 2009 at the latest.
+        phrase = _plain(core[3:-1], lang)
+        words = f"{phrase} eller tidigare" if sv else f"{phrase} or earlier"
+    elif "/" in core:
+        low, high = core.split("/", 1)
+        words = f"{_plain(low, lang)}–{_plain(high, lang)}"
+    else:
+        words = _plain(core, lang)
+    if qualifier in ("~", "%"):
+        words = f"cirka {words}" if sv else f"about {words}"
+    if qualifier in ("?", "%"):
+        words = f"{words} (osäkert)" if sv else f"{words} (uncertain)"
+    if since:
+        words = f"sedan {words}" if sv else f"since {words}"
+    return words
+
+
+def format_span(start: str, end: str, lang: str = "sv") -> str:
+    """'2008'–'2012' -> '2008–2012'; an open end -> 'sedan 2008'."""
+    if start and end:
+        return f"{format_date(start, lang)}–{format_date(end, lang)}"
+    if start:
+        return format_date(start, lang, since=True)
+    if end:
+        return (
+            (f"till {format_date(end, lang)}")
+            if lang == "sv"
+            else f"until {format_date(end, lang)}"
+        )
+    return ""
+
+
+# --- approximate counts ---------------------------------------------------------
+
+
+def format_count(value: int | None, approximate: bool, lang: str = "sv") -> str:
+    """'about 100' is 'ett 100-tal' in Swedish; 'about 80' is 'cirka 80'."""
+    if value is None:
+        return ""
+    if not approximate:
+        return str(value)
+    if lang == "sv":
+        if value >= 100 and value % 100 == 0 and value < 1000:
+            return f"ett {value}-tal"
+        return f"cirka {value}"
+    return f"about {value}"

@@ -1,0 +1,753 @@
+"""The register: places, organisations, relations, agreements, decisions,
+activities and sources, with the rules that govern them.
+
+This module knows nothing of HTTP or templates; every face (page, admin, API,
+CLI) calls the rules defined here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pycountry
+from babel import Locale
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from register import hours
+from register.imprecise import (
+    ImpreciseDate,
+    format_count,
+    format_date,
+    format_span,
+    validate_edtf,
+)
+
+
+def current_lang() -> str:
+    return (get_language() or "sv")[:2]
+
+
+def localized(obj, field: str, lang: str | None = None) -> str:
+    """The value of `field_<lang>`, falling back to Swedish, then English."""
+    lang = lang or current_lang()
+    for candidate in (lang, "sv", "en"):
+        value = getattr(obj, f"{field}_{candidate}", "")
+        if value:
+            return value
+    return ""
+
+
+def validate_country_code(code: str) -> None:
+    if pycountry.countries.get(alpha_2=(code or "").upper()) is None or len(code) != 2:
+        raise ValidationError(
+            _("“%(code)s” is not an ISO 3166-1 alpha-2 country code (for example SE, IT, TZ)."),
+            code="unknown_country",
+            params={"code": code},
+        )
+
+
+def country_name(code: str, lang: str | None = None) -> str:
+    """The country's name in the reader's language: IT -> Italien / Italy."""
+    locale = Locale.parse({"sv": "sv_SE", "en": "en_GB"}.get(lang or current_lang(), "sv_SE"))
+    return locale.territories.get(code.upper(), code)
+
+
+wikidata_id_validator = RegexValidator(
+    r"^Q[1-9][0-9]*$", _("A Wikidata id is Q followed by digits, for example Q25568.")
+)
+
+
+class Timestamped(models.Model):
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublishedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+# --- vocabularies (an administrator can extend them) ---------------------------
+
+
+class Vocabulary(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    label_sv = models.CharField(_("Swedish label"), max_length=100)
+    label_en = models.CharField(_("English label"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return localized(self, "label")
+
+
+class AgreementKind(Vocabulary):
+    """Vänortsavtal, samarbetsavtal, kommunalt partnerskap, avsiktsförklaring, …"""
+
+    has_duration = models.BooleanField(
+        _("has a duration"),
+        default=True,
+        help_text=_("Off for a document that is signed once, such as a letter of intent."),
+    )
+    plural_sv = models.CharField(_("Swedish plural"), max_length=100, blank=True)
+    plural_en = models.CharField(_("English plural"), max_length=100, blank=True)
+    description_sv = models.TextField(_("Swedish description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("agreement kind")
+        verbose_name_plural = _("agreement kinds")
+
+    @property
+    def plural(self) -> str:
+        return localized(self, "plural") or self.label
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+
+class FocusArea(Vocabulary):
+    """Utbildning, ungdomsfrågor, kultur, … (also used as an activity's themes)."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+
+
+class ActivityKind(Vocabulary):
+    """Medborgarmöte, utbyte, besök, …"""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = _("activity kind")
+        verbose_name_plural = _("activity kinds")
+
+
+class DecidingBody(models.TextChoices):
+    """The bodies of a Swedish municipality that decide on agreements."""
+
+    COUNCIL = "kf", _("municipal council")
+    EXECUTIVE_BOARD = "ks", _("executive board")
+    COMMITTEE = "namnd", _("committee")
+
+    @property
+    def order(self) -> int:
+        return list(DecidingBody).index(self)
+
+
+# --- places and organisations ---------------------------------------------------
+
+
+class Place(Timestamped):
+    """Any town or municipality, ours or a partner."""
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("The name used locally."))
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        validators=[validate_country_code],
+        help_text=_("ISO 3166-1 alpha-2 code, e.g. IT."),
+    )
+    region = models.CharField(_("region"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    wikidata_id = models.CharField(
+        _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_id_validator]
+    )
+    sources = models.ManyToManyField("Source", blank=True, related_name="places")
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="place_latitude_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="place_longitude_in_range",
+            ),
+            # Wikidata ids identify a place; blank means "not known yet".
+            models.UniqueConstraint(
+                fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="place_unique_wikidata"
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "name"])]
+
+    def __str__(self) -> str:
+        return self.display_name()
+
+    def clean(self):
+        if self.country:
+            self.country = self.country.upper()
+
+    def display_name(self, lang: str | None = None) -> str:
+        """The name in the reader's language (Hangö in Swedish, Hanko in English)."""
+        lang = lang or current_lang()
+        for other in self.names.all():  # prefetched on pages: no query per place
+            if other.language == lang:
+                return other.name
+        return self.name
+
+    def country_name(self, lang: str | None = None) -> str:
+        return country_name(self.country, lang)
+
+
+class PlaceName(models.Model):
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(_("language"), max_length=8, help_text=_("e.g. sv, en, fi"))
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("name in another language")
+        verbose_name_plural = _("names in other languages")
+        constraints = [
+            models.UniqueConstraint(fields=["place", "language"], name="placename_one_per_language")
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"
+
+
+class Organisation(Timestamped):
+    """A place that keeps its register in Vänort, with its contact details."""
+
+    place = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="organisation")
+    slug = models.SlugField(_("slug"), unique=True)
+    name_sv = models.CharField(_("Swedish name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    visiting_address = models.CharField(_("visiting address"), max_length=200, blank=True)
+    postal_address = models.CharField(_("postal address"), max_length=200, blank=True)
+    map_url = models.URLField(_("map link"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    visitor_hours = models.CharField(
+        _("visitor opening hours"),
+        max_length=255,
+        blank=True,
+        validators=[hours.validate_opening_hours],
+        help_text=_("OpenStreetMap opening_hours syntax, e.g. Mo-Th 08:00-17:00; PH off"),
+    )
+    phone_hours = models.CharField(
+        _("phone hours"),
+        max_length=255,
+        blank=True,
+        validators=[hours.validate_opening_hours],
+        help_text=_("OpenStreetMap opening_hours syntax, e.g. Mo-Th 07:00-17:00; PH off"),
+    )
+    background_sv = models.TextField(_("background (Swedish)"), blank=True)
+    background_en = models.TextField(_("background (English)"), blank=True)
+    colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#005a9c",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour is # and six hex digits."))],
+    )
+    sources = models.ManyToManyField("Source", blank=True, related_name="organisations")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name_sv"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
+
+    @property
+    def background(self) -> str:
+        return localized(self, "background")
+
+    def body_for(self, kind: AgreementKind) -> str | None:
+        """The body that this organisation's rules say decides agreements of `kind`."""
+        for rule in self.governance_rules.all():
+            if rule.kind_id == kind.pk:
+                return rule.body
+        return None
+
+    def rules_by_body(self) -> list[tuple[DecidingBody, list[AgreementKind]]]:
+        """[(council, [twinning agreements]), (board, [cooperation, partnership])]."""
+        grouped: dict[str, list[AgreementKind]] = {}
+        for rule in sorted(self.governance_rules.all(), key=lambda r: (r.kind.order, r.kind.code)):
+            grouped.setdefault(rule.body, []).append(rule.kind)
+        return sorted(
+            ((DecidingBody(body), kinds) for body, kinds in grouped.items()),
+            key=lambda pair: pair[0].order,
+        )
+
+    def visitor_hours_now(self, when=None) -> hours.OpenState | None:
+        return hours.state(self.visitor_hours, when) if self.visitor_hours else None
+
+    def phone_hours_now(self, when=None) -> hours.OpenState | None:
+        return hours.state(self.phone_hours, when) if self.phone_hours else None
+
+
+class GovernanceRule(models.Model):
+    """Which body decides which kind of agreement, for one organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="governance_rules"
+    )
+    kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
+    body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
+
+    class Meta:
+        verbose_name = _("governance rule")
+        verbose_name_plural = _("governance rules")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind"], name="one_rule_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_display()}: {self.kind}"
+
+
+# --- sources ----------------------------------------------------------------------
+
+
+class Source(Timestamped):
+    """Where a fact comes from. Disagreeing sources are kept side by side."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sources_kept",
+        help_text=_("Blank for a source shared by the whole installation."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    document = models.CharField(
+        _("document"), max_length=300, blank=True, help_text=_("A document or file reference.")
+    )
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    accessed_on = models.DateField(_("date read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        if not self.url and not self.document:
+            raise ValidationError({"url": _("Give a URL or a document reference.")})
+
+
+# --- relations, decisions, agreements, activities ---------------------------------
+
+
+class Relation(Timestamped):
+    """A relation between the organisation's place and a partner place."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="relations"
+    )
+    partner = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="relations")
+    since = models.CharField(
+        _("since"),
+        max_length=50,
+        blank=True,
+        validators=[validate_edtf],
+        help_text=_("EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'."),
+    )
+    section = models.CharField(
+        _("page section"),
+        max_length=100,
+        blank=True,
+        help_text=_("Relations with the same section are shown together on the public page."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    description_sv = models.TextField(_("description (Swedish)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="relations")
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("relation")
+        verbose_name_plural = _("relations")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "partner"], name="one_relation_per_partner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.place.name}–{self.partner.name}"
+
+    @property
+    def description(self) -> str:
+        return localized(self, "description")
+
+    def since_text(self, lang: str | None = None) -> str:
+        return format_date(self.since, lang or current_lang(), since=True)
+
+    def clean(self):
+        if self.organisation_id and self.partner_id == self.organisation.place_id:
+            raise ValidationError({"partner": _("A place cannot be its own partner.")})
+
+
+class Decision(Timestamped):
+    """A decision by a municipal body, with its reference ("KF § 54/23")."""
+
+    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="decisions")
+    body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
+    date = models.CharField(_("date"), max_length=50, blank=True, validators=[validate_edtf])
+    reference = models.CharField(
+        _("reference"), max_length=100, blank=True, help_text=_("e.g. KS 2008/123 or KF § 54/23")
+    )
+    summary_sv = models.CharField(_("summary (Swedish)"), max_length=300, blank=True)
+    summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        parts = [self.get_body_display(), self.reference, format_date(self.date)]
+        return ", ".join(part for part in parts if part)
+
+
+class AgreementStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("upcoming")
+    ACTIVE = "active", _("active")
+    ENDED = "ended", _("ended")
+
+
+class AgreementQuerySet(PublishedQuerySet):
+    def with_status_on(self, day: date, status: str):
+        """Filter by the status derived for `day`, in the database."""
+        upcoming = Q(start_earliest__gt=day)
+        ended = Q(end_latest__lt=day)
+        if status == AgreementStatus.UPCOMING:
+            return self.filter(upcoming)
+        if status == AgreementStatus.ENDED:
+            return self.filter(ended)
+        return self.exclude(upcoming).exclude(ended)
+
+
+class Agreement(Timestamped):
+    """An agreement within a relation: its kind, dates or term, areas, funding, decision."""
+
+    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
+    start = models.CharField(
+        _("start"),
+        max_length=50,
+        blank=True,
+        validators=[validate_edtf],
+        help_text=_("EDTF, e.g. 2008, 2010-10, 199X, 2009~"),
+    )
+    end = models.CharField(
+        _("end"),
+        max_length=50,
+        blank=True,
+        validators=[validate_edtf],
+        help_text=_("EDTF. Leave blank when a term is given or the agreement is open-ended."),
+    )
+    term_months = models.PositiveSmallIntegerField(
+        _("term in months"), null=True, blank=True, help_text=_("e.g. 48 for four years")
+    )
+    focus_areas = models.ManyToManyField(
+        FocusArea, blank=True, related_name="agreements", verbose_name=_("focus areas")
+    )
+    responsible_unit = models.CharField(_("responsible unit"), max_length=200, blank=True)
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("decision"),
+    )
+    purpose_sv = models.TextField(_("purpose (Swedish)"), blank=True)
+    purpose_en = models.TextField(_("purpose (English)"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
+
+    # Bounds derived from start, end and term on every save, so that status can be
+    # filtered in the database. They are a cache of the EDTF text, never typed in.
+    start_earliest = models.DateField(null=True, editable=False)
+    end_latest = models.DateField(null=True, editable=False, db_index=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["start_earliest", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_earliest__isnull=True)
+                | Q(end_latest__isnull=True)
+                | Q(end_latest__gte=F("start_earliest")),
+                name="agreement_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_text()}".strip()
+
+    # -- derived dates and status --
+
+    @property
+    def effective_end(self) -> str:
+        """The end as written, or start + term ("2008" + four years = "2012")."""
+        if self.end:
+            return self.end
+        if self.start and self.term_months:
+            try:
+                return ImpreciseDate(self.start).plus_months(self.term_months).text
+            except (ValueError, ValidationError):
+                return ""
+        return ""
+
+    def refresh_bounds(self) -> None:
+        self.start_earliest = ImpreciseDate(self.start).earliest if self.start else None
+        end = self.effective_end
+        self.end_latest = ImpreciseDate(end).latest if end else None
+
+    def status_on(self, day: date) -> AgreementStatus:
+        """Upcoming, active or ended on `day`, derived from the dates alone."""
+        self.refresh_bounds()
+        if self.start_earliest and day < self.start_earliest:
+            return AgreementStatus.UPCOMING
+        if self.end_latest and day > self.end_latest:
+            return AgreementStatus.ENDED
+        return AgreementStatus.ACTIVE
+
+    def period_text(self, lang: str | None = None) -> str:
+        """'2008–2012', 'sedan 1940-talet', or just '2009' for a letter of intent."""
+        lang = lang or current_lang()
+        if not self.kind.has_duration and not self.effective_end:
+            return format_date(self.start, lang)
+        return format_span(self.start, self.effective_end, lang)
+
+    def term_text(self, lang: str | None = None) -> str:
+        return term_words(self.term_months, lang or current_lang())
+
+    @property
+    def purpose(self) -> str:
+        return localized(self, "purpose")
+
+    # -- validation --
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        if self.end and self.term_months:
+            errors.setdefault("term_months", []).append(
+                _("Give either an end or a term, not both.")
+            )
+        try:
+            self.refresh_bounds()
+        except ValidationError:
+            self.start_earliest = self.end_latest = None  # field validators report it
+        if self.start_earliest and self.end_latest and self.end_latest < self.start_earliest:
+            errors.setdefault("end", []).append(_("The end cannot be before the start."))
+        if self.decision_id and self.kind_id and self.relation_id:
+            errors.update(self._decision_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _decision_errors(self) -> dict[str, list]:
+        decision = self.decision
+        if decision.relation_id != self.relation_id:
+            return {"decision": [_("The decision belongs to another relation.")]}
+        organisation = self.relation.organisation
+        required = organisation.body_for(self.kind)
+        if required and decision.body != required:
+            return {
+                "decision": [
+                    _(
+                        "In %(organisation)s, %(kind)s are decided by the %(required)s, "
+                        "not by the %(given)s."
+                    )
+                    % {
+                        "organisation": organisation.name,
+                        "kind": self.kind.plural,
+                        "required": DecidingBody(required).label,
+                        "given": DecidingBody(decision.body).label,
+                    }
+                ]
+            }
+        return {}
+
+    def save(self, *args, **kwargs):
+        self.refresh_bounds()
+        super().save(*args, **kwargs)
+
+
+def term_words(months: int | None, lang: str) -> str:
+    if not months:
+        return ""
+    numbers_sv = ["", "ett", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio"]
+    numbers_en = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    if months % 12 == 0 and months // 12 <= 10:
+        years = months // 12
+        if lang == "sv":
+            return f"{numbers_sv[years]} år"
+        return f"{numbers_en[years]} year{'s' if years > 1 else ''}"
+    return f"{months} månader" if lang == "sv" else f"{months} months"
+
+
+class Funding(models.Model):
+    """Who pays for an agreement's work, and what share ("Sida, 100 %")."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="funding")
+    funder = models.CharField(_("funder"), max_length=200)
+    share_percent = models.DecimalField(
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("funding")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True)
+                | Q(share_percent__gte=0, share_percent__lte=100),
+                name="funding_share_is_a_percentage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.share_percent is None:
+            return self.funder
+        return f"{self.funder}, {self.share_percent.normalize():f} %"
+
+
+class Activity(Timestamped):
+    """Something done with partners: a citizens' meeting, an exchange, a visit."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="activities"
+    )
+    relations = models.ManyToManyField(
+        Relation, related_name="activities", verbose_name=_("partners")
+    )
+    kind = models.ForeignKey(ActivityKind, on_delete=models.PROTECT, verbose_name=_("kind"))
+    title_sv = models.CharField(_("title (Swedish)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    date = models.CharField(_("date"), max_length=50, validators=[validate_edtf])
+    themes = models.ManyToManyField(
+        FocusArea, blank=True, related_name="activities", verbose_name=_("themes")
+    )
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    participants_approximate = models.BooleanField(_("participants approximate"), default=False)
+    young_participants = models.PositiveIntegerField(_("young participants"), null=True, blank=True)
+    young_participants_approximate = models.BooleanField(
+        _("young participants approximate"), default=False
+    )
+    outcome_sv = models.TextField(_("outcome (Swedish)"), blank=True)
+    outcome_en = models.TextField(_("outcome (English)"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="activities")
+    date_earliest = models.DateField(null=True, editable=False, db_index=True)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["date_earliest", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(young_participants__isnull=True)
+                | Q(participants__isnull=True)
+                | Q(young_participants__lte=F("participants")),
+                name="activity_young_not_more_than_all",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.kind} {format_date(self.date)}"
+
+    @property
+    def title(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def outcome(self) -> str:
+        return localized(self, "outcome")
+
+    def participants_text(self, lang: str | None = None) -> str:
+        return format_count(
+            self.participants, self.participants_approximate, lang or current_lang()
+        )
+
+    def young_participants_text(self, lang: str | None = None) -> str:
+        return format_count(
+            self.young_participants, self.young_participants_approximate, lang or current_lang()
+        )
+
+    def clean(self):
+        if (
+            self.participants is not None
+            and self.young_participants is not None
+            and self.young_participants > self.participants
+        ):
+            raise ValidationError(
+                {
+                    "young_participants": _(
+                        "There cannot be more young participants (%(young)s) "
+                        "than participants (%(all)s)."
+                    )
+                    % {"young": self.young_participants, "all": self.participants}
+                }
+            )
+
+    def save(self, *args, **kwargs):
+        try:
+            self.date_earliest = ImpreciseDate(self.date).earliest if self.date else None
+        except ValidationError:
+            self.date_earliest = None
+        super().save(*args, **kwargs)

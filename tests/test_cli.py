@@ -1,0 +1,41 @@
+"""The `vanort` command, run as a user runs it: a subprocess with its own database."""
+
+import json
+
+
+def dump(cli) -> list:
+    result = cli("dumpdata", "register", "--indent", "0")
+    return json.loads(result.stdout)
+
+
+def test_load_demo_twice_changes_nothing(cli):
+    cli("migrate", "--noinput", "-v", "0")
+    first = cli("load-demo")
+    assert "Halmstads kommun" in first.stdout
+    before = dump(cli)
+    cli("load-demo")
+    after = dump(cli)
+    assert before == after
+    models = {row["model"] for row in after}
+    assert {
+        "register.organisation",
+        "register.relation",
+        "register.agreement",
+        "register.activity",
+        "register.source",
+        "register.governancerule",
+    } <= models
+    relations = [row for row in after if row["model"] == "register.relation"]
+    assert len(relations) == 5
+
+
+def test_vanort_behaves_like_manage_py(cli):
+    result = cli("help")
+    assert "load_demo" in result.stdout
+    assert "migrate" in result.stdout
+
+
+def test_an_unknown_command_fails_with_a_clear_message(cli):
+    result = cli("no-such-command", check=False)
+    assert result.returncode != 0
+    assert "Unknown command" in result.stderr
