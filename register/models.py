@@ -42,8 +42,15 @@ def localized(obj, field: str, lang: str | None = None) -> str:
     return ""
 
 
+# Kosovo has no ISO 3166-1 code yet; XK is the user-assigned code the EU and Wikidata use.
+USER_ASSIGNED_COUNTRY_CODES = {"XK"}
+
+
 def validate_country_code(code: str) -> None:
-    if pycountry.countries.get(alpha_2=(code or "").upper()) is None or len(code) != 2:
+    code = code or ""
+    if code.upper() in USER_ASSIGNED_COUNTRY_CODES and len(code) == 2:
+        return
+    if pycountry.countries.get(alpha_2=code.upper()) is None or len(code) != 2:
         raise ValidationError(
             _("“%(code)s” is not an ISO 3166-1 alpha-2 country code (for example SE, IT, TZ)."),
             code="unknown_country",
@@ -508,6 +515,31 @@ class Agreement(Timestamped):
     purpose_en = models.TextField(_("purpose (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
+    # Lifecycle (register/lifecycle.py): a renewal is the next agreement, linked to the
+    # one it renews; an agreement ended before its term records when and by what decision.
+    renews = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("renews"),
+    )
+    ended_early_on = models.CharField(
+        _("ended early on"),
+        max_length=50,
+        blank=True,
+        validators=[validate_edtf],
+        help_text=_("EDTF. The day an agreement was ended before its end or term."),
+    )
+    ending_decision = models.ForeignKey(
+        Decision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ended_agreements",
+        verbose_name=_("ending decision"),
+    )
 
     # Bounds derived from start, end and term on every save, so that status can be
     # filtered in the database. They are a cache of the EDTF text, never typed in.
@@ -537,6 +569,8 @@ class Agreement(Timestamped):
     @property
     def effective_end(self) -> str:
         """The end as written, or start + term ("2008" + four years = "2012")."""
+        if self.ended_early_on:
+            return self.ended_early_on
         if self.end:
             return self.end
         if self.start and self.term_months:
@@ -590,8 +624,28 @@ class Agreement(Timestamped):
             errors.setdefault("end", []).append(_("The end cannot be before the start."))
         if self.decision_id and self.kind_id and self.relation_id:
             errors.update(self._decision_errors())
+        errors.update(self._lifecycle_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _lifecycle_errors(self) -> dict[str, list]:
+        """A renewal follows an agreement of the same relation; an early end has its decision."""
+        errors: dict[str, list] = {}
+        if self.renews_id and self.relation_id and self.renews.relation_id != self.relation_id:
+            errors["renews"] = [_("An agreement can only renew an agreement of its own relation.")]
+        if self.renews_id and self.renews_id == self.pk:
+            errors["renews"] = [_("An agreement cannot renew itself.")]
+        if self.ended_early_on and not self.ending_decision_id:
+            errors["ending_decision"] = [
+                _("An agreement ended early needs the decision that ended it.")
+            ]
+        if (
+            self.ending_decision_id
+            and self.relation_id
+            and self.ending_decision.relation_id != self.relation_id
+        ):
+            errors["ending_decision"] = [_("The decision belongs to another relation.")]
+        return errors
 
     def _decision_errors(self) -> dict[str, list]:
         decision = self.decision
@@ -692,6 +746,16 @@ class Activity(Timestamped):
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="activities")
     date_earliest = models.DateField(null=True, editable=False, db_index=True)
+    host_country = models.CharField(
+        _("host country"),
+        max_length=2,
+        blank=True,
+        validators=[validate_country_code],
+        help_text=_(
+            "Where the activity took place, if not in the organisation's own country. "
+            "Participants from other countries count as invited from abroad."
+        ),
+    )
 
     objects = PublishedQuerySet.as_manager()
 
@@ -751,3 +815,36 @@ class Activity(Timestamped):
         except ValidationError:
             self.date_earliest = None
         super().save(*args, **kwargs)
+
+
+class ActivityParticipants(models.Model):
+    """How many of an activity's participants came from one country (funders ask for this)."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participants_by_country"
+    )
+    country = models.CharField(
+        _("country of origin"),
+        max_length=2,
+        validators=[validate_country_code],
+        help_text=_("ISO 3166-1 alpha-2 code, e.g. IT."),
+    )
+    count = models.PositiveIntegerField(_("participants"))
+    approximate = models.BooleanField(_("approximate"), default=False)
+
+    class Meta:
+        verbose_name = _("participants from a country")
+        verbose_name_plural = _("participants by country of origin")
+        ordering = ["country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "country"], name="activityparticipants_one_per_country"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country}: {format_count(self.count, self.approximate)}"
+
+    def clean(self):
+        if self.country:
+            self.country = self.country.upper()
