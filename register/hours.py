@@ -1,18 +1,22 @@
 """Opening hours in OpenStreetMap opening_hours syntax, evaluated for Sweden.
 
 Storage is the OSM syntax ("Mo-Th 08:00-17:00; Fr 08:00-16:00; PH off"); evaluation is
-opening-hours-py with Sweden's public holidays; display is plain Swedish or English
-("Måndag–torsdag kl. 08.00–17.00").
+opening-hours-py, with the days a Swedish municipal office is closed added as explicit
+"off" rules: the public holidays and the eves (midsommarafton, julafton, nyårsafton) of
+the `holidays` package's Swedish public and de-facto categories. Display is plain Swedish
+or English ("Måndag–torsdag kl. 08.00–17.00", "Öppnar måndag kl. 08.00").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import get_day_names
+import holidays
+from babel.dates import format_date, get_day_names
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +32,46 @@ _RULE = re.compile(
 )
 
 
+OSM_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+HOLIDAY_CATEGORIES = ("public", "de_facto")
+
+
 def parse(text: str) -> OpeningHours:
     return OpeningHours(text, country=COUNTRY, timezone=STOCKHOLM)
+
+
+def closed_days(year: int) -> dict[date, str]:
+    """Public holidays and the eves offices close on, by Swedish name, for one year."""
+    return dict(
+        holidays.country_holidays(
+            COUNTRY, years=year, categories=HOLIDAY_CATEGORIES, language="sv"
+        ).items()
+    )
+
+
+def closed_day_name(day: date, lang: str = "sv") -> str:
+    """'Midsommarafton' / 'Midsummer Eve' when offices are closed for the day, else ''."""
+    names = holidays.country_holidays(
+        COUNTRY,
+        years=day.year,
+        categories=HOLIDAY_CATEGORIES,
+        language="sv" if lang == "sv" else "en_US",
+    )
+    return names.get(day, "")
+
+
+def _closed_day_rules(years: range) -> str:
+    days = sorted(day for year in years for day in closed_days(year))
+    return "; ".join(f"{day.year} {OSM_MONTHS[day.month - 1]} {day.day:02d} off" for day in days)
+
+
+@lru_cache(maxsize=64)
+def _office_hours(text: str, year: int) -> OpeningHours:
+    """`text` with the closed days of the years around `year` as rules that override it.
+
+    A year either side, so that the next change is right across New Year.
+    """
+    return parse(f"{text}; {_closed_day_rules(range(year - 1, year + 2))}")
 
 
 def validate_opening_hours(text: str) -> None:
@@ -54,9 +96,71 @@ class OpenState:
 
 def state(text: str, when: datetime | None = None) -> OpenState:
     when = (when or timezone.now()).astimezone(STOCKHOLM)
-    hours = parse(text)
+    hours = _office_hours(text, when.year)
     current, _comment = hours.state(when)
-    return OpenState(is_open=current == State.OPEN, next_change=hours.next_change(when))
+    change = hours.next_change(when)
+    return OpenState(
+        is_open=current == State.OPEN, next_change=change.astimezone(STOCKHOLM) if change else None
+    )
+
+
+def _clock(moment: datetime, lang: str) -> str:
+    return f"kl. {moment:%H.%M}" if lang == "sv" else f"at {moment:%H:%M}"
+
+
+def _day_words(moment: datetime, now: datetime, lang: str) -> str:
+    """'' for today, 'i morgon', a weekday within six days, else the date."""
+    days = (moment.date() - now.date()).days
+    if days == 0:
+        return ""
+    if days == 1:
+        return "i morgon" if lang == "sv" else "tomorrow"
+    if days < 7:
+        name = _day_name(OSM_DAYS[moment.weekday()], lang)
+        return name.lower() if lang == "sv" else name
+    return format_date(moment.date(), "EEEE d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
+
+
+def next_change_words(current: OpenState, now: datetime, lang: str = "sv") -> str:
+    """'Stänger kl. 17.00', 'Öppnar måndag kl. 08.00' / 'Closes at 17:00', 'Opens Monday …'."""
+    if current.next_change is None:
+        return ""
+    now = now.astimezone(STOCKHOLM)
+    change = current.next_change.astimezone(STOCKHOLM)
+    if lang == "sv":
+        verb = "Stänger" if current.is_open else "Öppnar"
+    else:
+        verb = "Closes" if current.is_open else "Opens"
+    return " ".join(
+        part for part in (verb, _day_words(change, now, lang), _clock(change, lang)) if part
+    )
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of time in which the state and its wording stay the same."""
+
+    start: datetime
+    is_open: bool
+    words: str
+
+
+def stretches(text: str, now: datetime, days: int = 8, lang: str = "sv") -> list[Stretch]:
+    """State and wording from `now` for `days` days: a new stretch at every change of state
+    and at every midnight (where 'i morgon' becomes 'i dag'), so that a page can stay right
+    without asking the server again."""
+    now = now.astimezone(STOCKHOLM)
+    end = now + timedelta(days=days)
+    result = []
+    moment = now
+    while moment < end:
+        current = state(text, moment)
+        result.append(Stretch(moment, current.is_open, next_change_words(current, moment, lang)))
+        midnight = datetime.combine(
+            moment.date() + timedelta(days=1), datetime.min.time(), tzinfo=STOCKHOLM
+        )
+        moment = min(current.next_change or midnight, midnight)
+    return result
 
 
 @dataclass(frozen=True)
