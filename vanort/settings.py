@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "register",
     "accounts",
     "public",
+    "opendata",
+    "interop",
+    "ninja",
 ]
 
 MIDDLEWARE = [
