@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from register import hours
 from register.imprecise import (
@@ -71,9 +72,21 @@ wikidata_id_validator = RegexValidator(
 
 class Timestamped(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped on every save; an edit form sends the version it showed, and a save based on
+    # an older version is refused (no lost updates, see register/concurrency.py).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Who changed what and when, per concrete model (django-simple-history).
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -89,6 +102,7 @@ class Vocabulary(models.Model):
     label_sv = models.CharField(_("Swedish label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -234,6 +248,7 @@ class PlaceName(models.Model):
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
     language = models.CharField(_("language"), max_length=8, help_text=_("e.g. sv, en, fi"))
     name = models.CharField(_("name"), max_length=200)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("name in another language")
@@ -332,6 +347,7 @@ class GovernanceRule(models.Model):
     )
     kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("governance rule")
@@ -701,6 +717,7 @@ class Funding(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("funding")
@@ -831,6 +848,7 @@ class ActivityParticipants(models.Model):
     )
     count = models.PositiveIntegerField(_("participants"))
     approximate = models.BooleanField(_("approximate"), default=False)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("participants from a country")
