@@ -35,12 +35,17 @@ def current_lang() -> str:
 
 def localized(obj, field: str, lang: str | None = None) -> str:
     """The value of `field_<lang>`, falling back to Swedish, then English."""
+    return localized_with_language(obj, field, lang)[0]
+
+
+def localized_with_language(obj, field: str, lang: str | None = None) -> tuple[str, str]:
+    """(value, the language it is in): a page marks a fallback ('only in Swedish')."""
     lang = lang or current_lang()
     for candidate in (lang, "sv", "en"):
         value = getattr(obj, f"{field}_{candidate}", "")
         if value:
-            return value
-    return ""
+            return value, candidate
+    return "", lang
 
 
 # Kosovo has no ISO 3166-1 code yet; XK is the user-assigned code the EU and Wikidata use.
