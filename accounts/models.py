@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from register.models import Organisation
 
@@ -17,6 +18,9 @@ class MembershipQuerySet(models.QuerySet):
         """Everyone who edits the organisation's register (administrators edit too)."""
         return self.filter(organisation=organisation, user__is_active=True)
 
+    def administrators_of(self, organisation: Organisation):
+        return self.editors_of(organisation).filter(role=Role.ADMINISTRATOR)
+
 
 class Membership(models.Model):
     user = models.ForeignKey(
@@ -26,6 +30,8 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.EDITOR)
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True, null=True)
+    history = HistoricalRecords()  # who gave whom which role, and when
 
     objects = MembershipQuerySet.as_manager()
 

@@ -1,0 +1,61 @@
+"""`vanort add-user`: a staff user with a role in one organisation."""
+
+from __future__ import annotations
+
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Membership, Role
+from register.models import Organisation
+
+
+class Command(BaseCommand):
+    help = (
+        "Add a user (or an existing one) to an organisation with a role. Example: "
+        "vanort add-user anna --organisation halmstad --role editor --email anna@halmstad.se"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--organisation", required=True, help="the organisation's slug")
+        parser.add_argument("--role", choices=Role.values, default=Role.EDITOR)
+        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (otherwise set it with "
+            "`vanort changepassword USERNAME`)",
+        )
+
+    def handle(self, *args, username: str, organisation: str, role: str, **options):
+        org = Organisation.objects.filter(slug=organisation).first()
+        if org is None:
+            known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"--organisation: no organisation “{organisation}” ({known}).")
+        password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None
+        with transaction.atomic():
+            user, created = get_user_model().objects.get_or_create(username=username)
+            user.is_staff = True
+            if options["email"]:
+                user.email = options["email"]
+            if password is not None:
+                try:
+                    validate_password(password, user)
+                except ValidationError as error:
+                    raise CommandError("password: " + " ".join(error.messages)) from error
+                user.set_password(password)
+            elif created:
+                user.set_unusable_password()
+            user.save()
+            Membership.objects.update_or_create(
+                user=user, organisation=org, defaults={"role": role}
+            )
+        verb = "Created" if created else "Updated"
+        self.stdout.write(f"{verb} {username}: {Role(role).label} of {org.name}.")
+        if not user.has_usable_password():
+            self.stdout.write(f"Set a password with: vanort changepassword {username}")

@@ -1,0 +1,124 @@
+"""`vanort start-municipality`: a new organisation with its place and deciding rules."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from register.demo import AGREEMENT_KINDS
+from register.models import AgreementKind, DecidingBody, GovernanceRule, Organisation, Place
+
+# The usual Swedish rule: the council decides twinnings, the executive board the rest.
+DEFAULT_RULES = {
+    "vanortsavtal": "kf",
+    "samarbetsavtal": "ks",
+    "kommunalt-partnerskap": "ks",
+    "avsiktsforklaring": "ks",
+}
+
+
+def parse_rule(text: str) -> tuple[str, str]:
+    kind, sep, body = text.partition("=")
+    if not sep or body not in DecidingBody.values:
+        bodies = ", ".join(DecidingBody.values)
+        raise CommandError(f"--rule {text!r}: write KIND=BODY, BODY one of {bodies}.")
+    return kind.strip(), body
+
+
+class Command(BaseCommand):
+    help = (
+        "Start a new municipality: its place, its organisation and which body decides "
+        "which kind of agreement. Example: vanort start-municipality varberg "
+        '--name "Varbergs kommun" --place Varberg --country SE --rule vanortsavtal=kf'
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the page address: /sv/SLUG/")
+        parser.add_argument("--name", required=True, help="Swedish name, e.g. Varbergs kommun")
+        parser.add_argument("--name-en", default="", help="English name")
+        parser.add_argument("--place", required=True, help="the place's local name")
+        parser.add_argument("--country", default="SE", help="ISO 3166-1 alpha-2 code")
+        parser.add_argument("--region", default="")
+        parser.add_argument("--latitude", default=None)
+        parser.add_argument("--longitude", default=None)
+        parser.add_argument("--wikidata", default="", help="the place's Wikidata id, e.g. Q..")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--phone", default="")
+        parser.add_argument(
+            "--rule",
+            action="append",
+            default=[],
+            metavar="KIND=BODY",
+            help="e.g. vanortsavtal=kf (repeatable; defaults to the usual Swedish rules)",
+        )
+
+    def handle(self, *args, **options):
+        rules = dict(map(parse_rule, options["rule"])) or DEFAULT_RULES
+        try:
+            with transaction.atomic():
+                organisation = self.create(options, rules)
+        except ValidationError as error:
+            raise CommandError(describe(error)) from error
+        self.stdout.write(
+            f"Started {organisation.name} at /sv/{organisation.slug}/ with "
+            f"{organisation.governance_rules.count()} rules. Add its first user with: "
+            f"vanort add-user NAME --organisation {organisation.slug} --role administrator"
+        )
+
+    def create(self, options, rules: dict[str, str]) -> Organisation:
+        slug = options["slug"]
+        if Organisation.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": f"An organisation “{slug}” already exists."})
+        ensure_agreement_kinds()
+        place = Place(
+            name=options["place"],
+            country=options["country"].upper(),
+            region=options["region"],
+            latitude=options["latitude"],
+            longitude=options["longitude"],
+            wikidata_id=options["wikidata"],
+        )
+        place.full_clean()
+        place.save()
+        organisation = Organisation(
+            slug=slug,
+            place=place,
+            name_sv=options["name"],
+            name_en=options["name_en"],
+            email=options["email"],
+            phone=options["phone"],
+        )
+        organisation.full_clean()
+        organisation.save()
+        for code, body in rules.items():
+            kind = AgreementKind.objects.filter(code=code).first()
+            if kind is None:
+                known = ", ".join(AgreementKind.objects.values_list("code", flat=True))
+                raise ValidationError({"rule": f"No agreement kind “{code}” (known: {known})."})
+            GovernanceRule.objects.create(organisation=organisation, kind=kind, body=body)
+        return organisation
+
+
+def ensure_agreement_kinds() -> None:
+    """The usual kinds, for a fresh installation; existing ones are left as they are."""
+    for order, (code, label_sv, label_en, plural_sv, plural_en) in enumerate(AGREEMENT_KINDS):
+        AgreementKind.objects.get_or_create(
+            code=code,
+            defaults=dict(
+                label_sv=label_sv,
+                label_en=label_en,
+                plural_sv=plural_sv,
+                plural_en=plural_en,
+                order=order,
+                has_duration=code != "avsiktsforklaring",
+            ),
+        )
+
+
+def describe(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)

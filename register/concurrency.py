@@ -1,0 +1,86 @@
+"""No lost updates: a save based on an older version of a record is refused.
+
+Every versioned record (register.models.Timestamped) carries a version that each save
+bumps. An edit form remembers the version it showed; before saving, the record is read
+again under a row lock (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+transactions lock the database) and compared. If someone saved in between, the save is
+refused and the history (django-simple-history) says who changed what meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str  # the field's verbose name
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The record changed (or was deleted) after the version the editor saw."""
+
+    seen_version: int
+    current_version: int | None  # None: deleted meanwhile
+    changed_by: str
+    changed_at: datetime | None
+    changes: list[Change]
+
+    @property
+    def deleted(self) -> bool:
+        return self.current_version is None
+
+
+def locked_version(model: type[models.Model], pk) -> int | None:
+    """The stored version, locking the row until the transaction ends."""
+    return (
+        model._base_manager.select_for_update()
+        .filter(pk=pk)
+        .values_list("version", flat=True)
+        .first()
+    )
+
+
+def conflict_for(instance: models.Model, seen_version: int) -> Conflict | None:
+    """None if `instance` may be saved over `seen_version`, else what happened meanwhile.
+
+    Call it inside the transaction that saves, so that the lock holds until the save.
+    """
+    current = locked_version(type(instance), instance.pk)
+    if current == seen_version:
+        return None
+    history = type(instance).history.filter(id=instance.pk)
+    newest = history.order_by("-history_date", "-history_id").first()
+    seen = history.filter(version=seen_version).order_by("-history_date").first()
+    changes: list[Change] = []
+    if newest is not None and seen is not None and current is not None:
+        delta = newest.diff_against(seen)
+        for change in delta.changes:
+            field = type(instance)._meta.get_field(change.field)
+            changes.append(
+                Change(str(field.verbose_name), _show(field, change.old), _show(field, change.new))
+            )
+    return Conflict(
+        seen_version=seen_version,
+        current_version=current,
+        changed_by=str(newest.history_user or "") if newest is not None else "",
+        changed_at=newest.history_date if newest is not None else None,
+        changes=[c for c in changes if c.field not in ("version", "updated")],
+    )
+
+
+def _show(field, value) -> str:
+    if value in (None, ""):
+        return "–"
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.many_to_one:
+        target = field.related_model._base_manager.filter(pk=value).first()
+        return str(target) if target is not None else str(value)
+    return str(value)
