@@ -388,3 +388,8 @@ def list_chains(request: HttpRequest, filters: Query[ChainFilters]):
     if filters.page > 1:
         page["previous"] = page_url(request, filters.page - 1)
     return page
+
+
+from opendata.export_api import router as export_router  # noqa: E402 (after the API exists)
+
+api.add_router("", export_router)

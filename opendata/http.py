@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 MAX_PAGE_SIZE = 100

@@ -1,0 +1,60 @@
+"""What a public page advertises in its <head>: the API and the exports of what it shows
+(<link rel="alternate">), the OpenAPI document (<link rel="service-desc">, RFC 8631) and
+the organisation as schema.org JSON-LD. Built from what the page already fetched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from opendata.exports import Register, jsonld_text
+
+
+@dataclass(frozen=True)
+class Alternate:
+    media_type: str
+    href: str
+    title: str
+
+
+def alternates(slug: str | None) -> list[Alternate]:
+    if slug is None:
+        return [
+            Alternate("application/json", reverse("api:list_organisations"), "Organisations (JSON)")
+        ]
+    relations = reverse("api:list_relations") + "?" + urlencode({"organisation": slug})
+
+    def export(name: str) -> str:
+        return reverse(f"api:{name}", kwargs={"slug": slug})
+
+    return [
+        Alternate("application/json", relations, "Relations (JSON)"),
+        Alternate("text/csv", export("relations_csv"), "Relations (CSV)"),
+        Alternate("text/csv", export("relations_excel_csv"), "Relations (CSV for Swedish Excel)"),
+        Alternate("application/geo+json", export("relations_geojson"), "Map data (GeoJSON)"),
+        Alternate("text/calendar", export("calendar_ics"), "Calendar (iCalendar)"),
+    ]
+
+
+def head_context(context) -> dict:
+    """For opendata/head_links.html, from a page's context: its `page` (the public
+    organisation page's data) if there is one."""
+    request = context.get("request")
+    page = context.get("page")
+    organisation = getattr(page, "organisation", None)
+    data = {
+        "service_desc": reverse("api:openapi-json"),
+        "api_docs": reverse("api:openapi-view"),
+        "alternates": alternates(organisation.slug if organisation else None),
+        "jsonld": "",
+    }
+    if organisation is not None and request is not None:
+        relations = [rel for section in page.sections for rel in section.relations]
+        register = Register(organisation, relations, [])
+        page_url = request.build_absolute_uri(
+            reverse("public:organisation", args=[organisation.slug])
+        )
+        data["jsonld"] = jsonld_text(register, page_url)
+    return data

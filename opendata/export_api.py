@@ -1,0 +1,130 @@
+"""Download endpoints: an organisation's published register in standard formats.
+Each is declared in the OpenAPI document with its media type."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Path, Router
+from ninja.decorators import decorate_view
+
+from opendata import exports, queries
+from opendata.http import conditional_get
+from opendata.schemas import Error, ValidationErrors
+
+router = Router(tags=["exports"])
+Slug = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50, description="e.g. halmstad")
+
+
+def document(media_type: str, description: str, schema: dict | None = None) -> dict:
+    """openapi_extra declaring a non-JSON 200 answer, with the 304/404/422 answers."""
+    return {
+        "responses": {
+            "200": {
+                "description": description,
+                "content": {media_type: {"schema": schema or {"type": "string"}}},
+            },
+        }
+    }
+
+
+def newest(slug: str, **_):
+    organisation = queries.organisations().filter(slug=slug).first()
+    return exports.last_modified_of(organisation) if organisation else None
+
+
+def register_of(slug: str) -> exports.Register:
+    return exports.Register.of(get_object_or_404(queries.organisations(), slug=slug))
+
+
+def download(body, media_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=media_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+RESPONSES = {304: None, 404: Error, 422: ValidationErrors}
+
+
+@router.get(
+    "/organisations/{slug}/relations.csv",
+    response=RESPONSES,
+    summary="Relations as CSV (UTF-8)",
+    openapi_extra=document("text/csv", "One row per agreement; UTF-8, comma, decimal point."),
+)
+@decorate_view(conditional_get(newest))
+def relations_csv(request: HttpRequest, slug: str = Slug):
+    rows = exports.csv_rows(register_of(slug), date.today())
+    return download(
+        exports.to_csv(rows), "text/csv; charset=utf-8; header=present", f"{slug}-relations.csv"
+    )
+
+
+@router.get(
+    "/organisations/{slug}/relations-excel.csv",
+    response=RESPONSES,
+    summary="Relations as CSV for Swedish Excel",
+    openapi_extra=document(
+        "text/csv", "As relations.csv, with a byte-order mark, semicolons and decimal commas."
+    ),
+)
+@decorate_view(conditional_get(newest))
+def relations_excel_csv(request: HttpRequest, slug: str = Slug):
+    rows = exports.csv_rows(register_of(slug), date.today())
+    return download(
+        exports.to_csv(rows, excel_sv=True).encode("utf-8"),
+        "text/csv; charset=utf-8; header=present",
+        f"{slug}-relations-excel.csv",
+    )
+
+
+@router.get(
+    "/organisations/{slug}/relations.geojson",
+    response=RESPONSES,
+    summary="Partner places and relations as GeoJSON",
+    openapi_extra=document(
+        "application/geo+json",
+        "RFC 7946 FeatureCollection: places as points, relations as lines.",
+        {"type": "object"},
+    ),
+)
+@decorate_view(conditional_get(newest))
+def relations_geojson(request: HttpRequest, slug: str = Slug):
+    data = exports.geojson(register_of(slug), date.today())
+    body = json.dumps(data, ensure_ascii=False)
+    return download(body, "application/geo+json", f"{slug}-relations.geojson")
+
+
+@router.get(
+    "/organisations/{slug}/calendar.ics",
+    response=RESPONSES,
+    summary="Activities and agreement dates as iCalendar (subscribe to this URL)",
+    openapi_extra=document("text/calendar", "RFC 5545 calendar with a Europe/Stockholm VTIMEZONE."),
+)
+@decorate_view(conditional_get(newest))
+def calendar_ics(request: HttpRequest, slug: str = Slug):
+    body = exports.icalendar(register_of(slug), request.get_host().split(":")[0])
+    return download(body, "text/calendar; charset=utf-8", f"{slug}.ics")
+
+
+@router.get(
+    "/organisations/{slug}/jsonld",
+    response=RESPONSES,
+    summary="The organisation as schema.org JSON-LD",
+    openapi_extra=document(
+        "application/ld+json", "schema.org GovernmentOrganization.", {"type": "object"}
+    ),
+)
+@decorate_view(conditional_get(newest))
+def organisation_jsonld(request: HttpRequest, slug: str = Slug):
+    register = register_of(slug)
+    page_url = request.build_absolute_uri(reverse("public:organisation", args=[slug]))
+    return download(
+        json.dumps(exports.jsonld(register, page_url), ensure_ascii=False),
+        "application/ld+json",
+        f"{slug}.jsonld",
+    )

@@ -1,0 +1,481 @@
+"""An organisation's published register in standard formats: CSV (UTF-8, and the
+variant Swedish Excel opens directly), GeoJSON (RFC 7946), iCalendar (RFC 5545) and
+schema.org JSON-LD. Each function reads a fixed number of queries and returns text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Max
+from icalendar import Calendar, Event, Timezone
+
+from opendata import queries
+from register.imprecise import ImpreciseDate, format_date
+from register.models import Organisation, Relation, country_name
+
+STOCKHOLM = "Europe/Stockholm"
+
+
+@dataclass
+class Register:
+    """What an organisation publishes: the organisation and its published relations
+    (with published agreements) and activities, fetched once."""
+
+    organisation: Organisation
+    relations: list[Relation]
+    activities: list
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> Register:
+        relations = list(queries.relations().filter(organisation=organisation))
+        activities = list(queries.activities().filter(organisation=organisation))
+        return cls(organisation, relations, activities)
+
+
+def last_modified_of(organisation: Organisation):
+    relations = organisation.relations.published()
+    stamps = [
+        organisation.updated_at,
+        relations.aggregate(newest=Max("updated_at"))["newest"],
+        organisation.activities.published().aggregate(newest=Max("updated_at"))["newest"],
+    ]
+    return max(stamp for stamp in stamps if stamp)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "organisation",
+    "partner",
+    "partner_names",
+    "partner_country",
+    "partner_region",
+    "partner_latitude",
+    "partner_longitude",
+    "partner_wikidata",
+    "relation_since",
+    "agreement_kind",
+    "agreement_start",
+    "agreement_end",
+    "agreement_term_months",
+    "agreement_status",
+    "focus_areas",
+    "decision_body",
+    "decision_reference",
+    "funding",
+    "source_urls",
+]
+
+
+def csv_rows(register: Register, on: date) -> list[dict]:
+    """One row per published agreement; a relation without one still gets a row."""
+    rows = []
+    for relation in register.relations:
+        partner = relation.partner
+        base = {
+            "organisation": register.organisation.slug,
+            "partner": partner.name,
+            "partner_names": "; ".join(
+                f"{other.language}:{other.name}" for other in partner.names.all()
+            ),
+            "partner_country": partner.country,
+            "partner_region": partner.region,
+            "partner_latitude": partner.latitude,
+            "partner_longitude": partner.longitude,
+            "partner_wikidata": partner.wikidata_id,
+            "relation_since": relation.since,
+            "source_urls": " ".join(s.url for s in relation.sources.all() if s.url),
+        }
+        agreements = list(relation.agreements.all()) or [None]
+        for agreement in agreements:
+            rows.append(base | (agreement_columns(agreement, on) if agreement else {}))
+    return rows
+
+
+def agreement_columns(agreement, on: date) -> dict:
+    decision = agreement.decision
+    return {
+        "agreement_kind": agreement.kind.code,
+        "agreement_start": agreement.start,
+        "agreement_end": agreement.effective_end,
+        "agreement_term_months": agreement.term_months,
+        "agreement_status": str(agreement.status_on(on)),
+        "focus_areas": "; ".join(area.code for area in agreement.focus_areas.all()),
+        "decision_body": decision.body if decision else "",
+        "decision_reference": decision.reference if decision else "",
+        "funding": "; ".join(
+            f"{f.funder} {f.share_percent.normalize():f} %"
+            if f.share_percent is not None
+            else f.funder
+            for f in agreement.funding.all()
+        ),
+    }
+
+
+def to_csv(rows: list[dict], *, excel_sv: bool = False) -> str:
+    """UTF-8 CSV; with `excel_sv`, what Excel in a Swedish locale opens without an import
+    dialog: a byte-order mark, semicolons, decimal commas, CRLF line ends."""
+    out = io.StringIO()
+    writer = csv.DictWriter(
+        out,
+        fieldnames=CSV_COLUMNS,
+        delimiter=";" if excel_sv else ",",
+        lineterminator="\r\n",
+        extrasaction="raise",
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key), excel_sv) for key in CSV_COLUMNS})
+    return ("\ufeff" if excel_sv else "") + out.getvalue()
+
+
+def _cell(value, excel_sv: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+        return text.replace(".", ",") if excel_sv else text
+    if isinstance(value, str) and excel_sv:
+        return re.sub(r"(?<=\d)\.(?=\d)", ",", value) if value.endswith(" %") else value
+    return str(value)
+
+
+# --- GeoJSON (RFC 7946) ---------------------------------------------------------------
+
+
+def _position(place) -> list[float] | None:
+    if place.latitude is None or place.longitude is None:
+        return None
+    return [float(place.longitude), float(place.latitude)]  # RFC 7946: longitude first
+
+
+def _line(start: list[float], end: list[float]) -> dict:
+    """The shorter way round; cut in two at the antimeridian (RFC 7946 section 3.1.9)."""
+    (lon1, lat1), (lon2, lat2) = start, end
+    if abs(lon2 - lon1) <= 180:
+        return {"type": "LineString", "coordinates": [start, end]}
+    edge = 180.0 if lon1 > 0 else -180.0
+    lon2_unwrapped = lon2 + (360 if lon1 > 0 else -360)
+    share = (edge - lon1) / (lon2_unwrapped - lon1)
+    lat_cut = round(lat1 + (lat2 - lat1) * share, 6)
+    return {
+        "type": "MultiLineString",
+        "coordinates": [[start, [edge, lat_cut]], [[-edge, lat_cut], end]],
+    }
+
+
+def _place_properties(place, role: str) -> dict:
+    return {
+        "kind": "place",
+        "role": role,
+        "id": place.pk,
+        "name": place.name,
+        "names": {other.language: other.name for other in place.names.all()},
+        "country": place.country,
+        "country_name_sv": country_name(place.country, "sv"),
+        "country_name_en": country_name(place.country, "en"),
+        "region": place.region,
+        "wikidata": place.wikidata_id or None,
+    }
+
+
+def geojson(register: Register, on: date) -> dict:
+    """Partner places as points and relations as lines from the organisation's place."""
+    home = register.organisation.place
+    home_position = _position(home)
+    features = []
+    if home_position:
+        features.append(_feature(f"place-{home.pk}", home_position, _home_properties(home)))
+    for relation in register.relations:
+        partner = relation.partner
+        position = _position(partner)
+        if position is None:
+            continue
+        features.append(
+            _feature(f"place-{partner.pk}", position, _place_properties(partner, "partner"))
+        )
+        if home_position:
+            features.append(
+                {
+                    "type": "Feature",
+                    "id": f"relation-{relation.pk}",
+                    "geometry": _line(home_position, position),
+                    "properties": _relation_properties(register, relation, on),
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _home_properties(home) -> dict:
+    properties = _place_properties(home, "organisation")
+    properties["names"] = {}
+    return properties
+
+
+def _feature(identifier: str, position: list[float], properties: dict) -> dict:
+    return {
+        "type": "Feature",
+        "id": identifier,
+        "geometry": {"type": "Point", "coordinates": position},
+        "properties": properties,
+    }
+
+
+def _relation_properties(register: Register, relation, on: date) -> dict:
+    return {
+        "kind": "relation",
+        "id": relation.pk,
+        "organisation": register.organisation.slug,
+        "partner": relation.partner.name,
+        "partner_id": relation.partner_id,
+        "since": relation.since or None,
+        "since_sv": relation.since_text("sv") or None,
+        "since_en": relation.since_text("en") or None,
+        "agreements": [
+            {
+                "kind": agreement.kind.code,
+                "kind_sv": agreement.kind.label_sv,
+                "kind_en": agreement.kind.label_en,
+                "start": agreement.start or None,
+                "end": agreement.effective_end or None,
+                "status": str(agreement.status_on(on)),
+                "period_sv": agreement.period_text("sv"),
+                "period_en": agreement.period_text("en"),
+            }
+            for agreement in relation.agreements.all()
+        ],
+    }
+
+
+# --- iCalendar (RFC 5545) -------------------------------------------------------------
+
+
+def _all_day_span(text: str) -> tuple[date, date] | None:
+    """An imprecise date as an all-day span: '2010-10' is the whole of October 2010
+    (DTEND is exclusive). None for a date with no earliest or latest day."""
+    if not text:
+        return None
+    value = ImpreciseDate(text)
+    if value.earliest is None or value.latest is None:
+        return None
+    return value.earliest, value.latest + timedelta(days=1)
+
+
+def icalendar(register: Register, host: str) -> bytes:
+    """Activities, and the start and end of agreements, as all-day events over the span
+    their date may mean; a Europe/Stockholm VTIMEZONE for the calendar's local times."""
+    organisation = register.organisation
+    calendar = Calendar()
+    calendar.add("prodid", "-//Vänort//Open data//SV")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{organisation.name_sv}: vänorter och samarbeten")
+    calendar.add("x-wr-timezone", STOCKHOLM)
+    calendar.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
+    calendar.add_component(Timezone.from_ical(STOCKHOLM_VTIMEZONE))
+    for event in _events(register, host):
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+# Sweden has kept the EU's summer-time rule since 1996: from the last Sunday of March at
+# 02:00 to the last Sunday of October at 03:00 local time. Written as rules, as calendar
+# programs do, rather than as a list of dates.
+STOCKHOLM_VTIMEZONE = """BEGIN:VTIMEZONE
+TZID:Europe/Stockholm
+X-LIC-LOCATION:Europe/Stockholm
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+TZNAME:CEST
+DTSTART:19960331T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+TZNAME:CET
+DTSTART:19961027T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+END:VTIMEZONE
+""".replace("\n", "\r\n")
+
+
+def _events(register: Register, host: str):
+    for activity in register.activities:
+        span = _all_day_span(activity.date)
+        if span is None:
+            continue
+        partners = ", ".join(r.partner.name for r in activity.relations.all())
+        summary = activity.title_sv or f"{activity.kind.label_sv}: {partners}"
+        description = "\n".join(
+            part
+            for part in (
+                f"{activity.kind.label_sv} ({format_date(activity.date, 'sv')})",
+                f"Deltagare: {activity.participants_text('sv')}" if activity.participants else "",
+                activity.outcome_sv,
+            )
+            if part
+        )
+        yield _event(
+            f"activity-{activity.pk}@{host}",
+            summary,
+            description,
+            span,
+            activity.updated_at.astimezone(UTC),
+        )
+    for relation in register.relations:
+        for agreement in relation.agreements.all():
+            for edge, text in (("start", agreement.start), ("end", agreement.effective_end)):
+                span = _all_day_span(text)
+                if span is None:
+                    continue
+                summary = _agreement_summary(agreement, relation.partner.name, edge)
+                description = (
+                    f"{agreement.kind.label_sv.capitalize()}, {agreement.period_text('sv')}."
+                )
+                yield _event(
+                    f"agreement-{agreement.pk}-{edge}@{host}",
+                    summary,
+                    description,
+                    span,
+                    agreement.updated_at.astimezone(UTC),
+                )
+
+
+def _agreement_summary(agreement, partner: str, edge: str) -> str:
+    kind = agreement.kind.label_sv.capitalize()
+    if not agreement.kind.has_duration:
+        return f"{kind} med {partner}"  # signed once: no start or end to speak of
+    return f"{kind} med {partner} {'börjar' if edge == 'start' else 'upphör'}"
+
+
+def _event(uid: str, summary: str, description: str, span, modified: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", modified)
+    event.add("last-modified", modified)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("dtstart", span[0])
+    event.add("dtend", span[1])
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+# --- schema.org JSON-LD -------------------------------------------------------------
+
+OSM_DAY = {
+    "Mo": "Monday",
+    "Tu": "Tuesday",
+    "We": "Wednesday",
+    "Th": "Thursday",
+    "Fr": "Friday",
+    "Sa": "Saturday",
+    "Su": "Sunday",
+}
+OSM_ORDER = list(OSM_DAY)
+OSM_RULE = re.compile(r"^([A-Z][a-z](?:-[A-Z][a-z])?(?:,[A-Z][a-z](?:-[A-Z][a-z])?)*)\s+(.+)$")
+
+
+def opening_hours_specification(text: str) -> list[dict]:
+    """'Mo-Th 08:00-17:00; Fr 08:00-16:00; PH off' as schema.org OpeningHoursSpecification.
+    Rules other than weekdays with times (holidays, 'off') are left to the page."""
+    specs = []
+    for rule in (part.strip() for part in text.split(";")):
+        match = OSM_RULE.match(rule)
+        if not match or not all(d[:2] in OSM_DAY for d in re.split("[-,]", match.group(1))):
+            continue
+        days = _expand_days(match.group(1))
+        for times in match.group(2).split(","):
+            if not re.fullmatch(r"\d\d:\d\d-\d\d:\d\d", times.strip()):
+                continue
+            opens, closes = times.strip().split("-")
+            specs.append(
+                {
+                    "@type": "OpeningHoursSpecification",
+                    "dayOfWeek": [OSM_DAY[d] for d in days],
+                    "opens": opens,
+                    "closes": closes,
+                }
+            )
+    return specs
+
+
+def _expand_days(spec: str) -> list[str]:
+    days = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        start, end = OSM_ORDER.index(first), OSM_ORDER.index(last or first)
+        days += OSM_ORDER[start : end + 1]
+    return days
+
+
+def _city(place, *, with_names: bool = True) -> dict:
+    city = {"@type": "City", "name": place.name}
+    if with_names:  # partners' names are prefetched; the home place's are not
+        city["alternateName"] = [other.name for other in place.names.all()]
+    if place.latitude is not None and place.longitude is not None:
+        city["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(place.latitude),
+            "longitude": float(place.longitude),
+        }
+    city["address"] = {"@type": "PostalAddress", "addressCountry": place.country}
+    if place.wikidata_id:
+        city["sameAs"] = f"https://www.wikidata.org/entity/{place.wikidata_id}"
+    return city
+
+
+def jsonld(register: Register, page_url: str) -> dict:
+    """schema.org GovernmentOrganization with contact details, visitor hours, and its
+    partner places (as what it knows about: schema.org has no twin-town property)."""
+    organisation = register.organisation
+    postal = re.match(r"^(\d{3} ?\d{2})\s+(.+)$", organisation.postal_address.strip())
+    postal_code, locality = postal.groups() if postal else ("", "")
+    data = {
+        # An inline context, so that no consumer has to fetch one; dayOfWeek values are
+        # schema.org terms (schema:Monday), not strings.
+        "@context": {"@vocab": "https://schema.org/", "dayOfWeek": {"@type": "@vocab"}},
+        "@type": "GovernmentOrganization",
+        "@id": page_url,
+        "name": organisation.name_sv,
+        "alternateName": organisation.name_en or None,
+        "url": organisation.website or page_url,
+        "telephone": organisation.phone or None,
+        "email": organisation.email or None,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": organisation.visiting_address or None,
+            "postalCode": postal_code or None,
+            "addressLocality": locality or organisation.place.name,
+            "addressCountry": organisation.place.country,
+        },
+        "location": _city(organisation.place, with_names=False),
+        "openingHoursSpecification": opening_hours_specification(organisation.visitor_hours),
+        "knowsAbout": [_city(relation.partner) for relation in register.relations],
+    }
+    return _without_empty(data)
+
+
+def _without_empty(value):
+    if isinstance(value, dict):
+        return {k: _without_empty(v) for k, v in value.items() if v not in (None, "", [])}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
+
+
+def jsonld_text(register: Register, page_url: str) -> str:
+    """For a <script type="application/ld+json"> block: '<' escaped so the text can
+    never close the element."""
+    text = json.dumps(jsonld(register, page_url), ensure_ascii=False, sort_keys=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
