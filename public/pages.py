@@ -9,9 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext
 
+from public.map import MapDrawing, draw
+from register import hours
+from register.imprecise import ImpreciseDate, format_date
 from register.models import (
     Activity,
     Agreement,
@@ -19,6 +25,7 @@ from register.models import (
     PlaceName,
     Relation,
     current_lang,
+    localized,
 )
 from register.wording import governance_sentence, join
 
@@ -102,6 +109,9 @@ class OrganisationPage:
     governance: str
     updated: datetime
     today: date
+    relations: list[Relation] = field(default_factory=list)
+    map: MapDrawing | None = None
+    open_lines: list = field(default_factory=list)
 
 
 def build_page(slug: str, lang: str) -> OrganisationPage | None:
@@ -109,10 +119,156 @@ def build_page(slug: str, lang: str) -> OrganisationPage | None:
     if organisation is None:
         return None
     relations = list(published_relations(organisation))
+    now = timezone.now()
     return OrganisationPage(
         organisation=organisation,
         sections=sections_of(relations),
         governance=governance_sentence(organisation, lang),
         updated=last_updated(organisation),
         today=timezone.localdate(),
+        relations=relations,
+        map=partner_map(organisation, relations, lang),
+        open_lines=open_now(organisation, now, lang),
     )
+
+
+# --- partner pages, activities, map and "open now" ------------------------------------
+
+
+def partner_slug(place) -> str:
+    """The partner's address on the site: its local name, as a slug ('hanko', 'asti')."""
+    return slugify(place.name) or str(place.pk)
+
+
+def relation_by_slug(organisation: Organisation, slug: str) -> Relation | None:
+    # A few dozen published relations at most: matching in Python keeps the query count
+    # fixed and needs no stored slug that could drift from the name.
+    for relation in published_relations(organisation).prefetch_related("decisions"):
+        if partner_slug(relation.partner) == slug:
+            return relation
+    return None
+
+
+def activities_of(organisation: Organisation):
+    return (
+        Activity.objects.published()
+        .filter(organisation=organisation)
+        .select_related("kind")
+        .prefetch_related(
+            "themes",
+            "sources",
+            Prefetch(
+                "relations",
+                queryset=Relation.objects.published()
+                .select_related("partner")
+                .prefetch_related("partner__names"),
+            ),
+        )
+        .order_by("-date_earliest", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One dated line of a relation's history: a decision, an agreement, an activity."""
+
+    sort_key: date
+    when: str
+    kind: str
+    text: str
+
+
+def _earliest(edtf_text: str) -> date:
+    try:
+        return ImpreciseDate(edtf_text).earliest if edtf_text else date.max
+    except ValidationError:
+        return date.max
+
+
+def relation_history(relation: Relation, lang: str) -> list[HistoryEntry]:
+    entries = [
+        HistoryEntry(
+            _earliest(decision.date),
+            format_date(decision.date, lang),
+            gettext("Decision"),
+            " – ".join(part for part in (str(decision), localized(decision, "summary")) if part),
+        )
+        for decision in relation.decisions.all()
+    ]
+    for agreement in relation.agreements.all():
+        entries.append(
+            HistoryEntry(
+                _earliest(agreement.start),
+                agreement.period_text(lang),
+                gettext("Agreement"),
+                capfirst(agreement.kind.label),
+            )
+        )
+    for activity in relation.activities.all():
+        entries.append(
+            HistoryEntry(
+                _earliest(activity.date),
+                format_date(activity.date, lang),
+                gettext("Activity"),
+                activity.title or capfirst(activity.kind.label),
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+def partner_map(organisation: Organisation, relations, lang: str) -> MapDrawing | None:
+    """The organisation's place and its partners that have coordinates, drawn."""
+    home = organisation.place
+    partners = [
+        (
+            rel.partner.display_name(lang),
+            rel.partner.country,
+            float(rel.partner.latitude),
+            float(rel.partner.longitude),
+        )
+        for rel in relations
+        if rel.partner.latitude is not None and rel.partner.longitude is not None
+    ]
+    if home.latitude is None or home.longitude is None or not partners:
+        return None
+    return draw((home.display_name(lang), float(home.latitude), float(home.longitude)), partners)
+
+
+@dataclass(frozen=True)
+class OpenLine:
+    """'Öppet nu · Stänger kl. 17.00' for one line (the visitor desk or the phone)."""
+
+    key: str
+    is_open: bool
+    words: str
+    closed_day: str
+    stretches: list[hours.Stretch]
+
+
+def open_now(organisation: Organisation, now: datetime, lang: str) -> list[OpenLine]:
+    lines = []
+    for key, text in (
+        ("visitors", organisation.visitor_hours),
+        ("phone", organisation.phone_hours),
+    ):
+        if not text:
+            continue
+        parts = hours.stretches(text, now, lang=lang)
+        lines.append(OpenLine(key, parts[0].is_open, parts[0].words, parts[0].closed_day, parts))
+    return lines
+
+
+def open_now_data(lines: list[OpenLine]) -> dict:
+    """What the page's script needs to keep 'open now' right without a reload."""
+    return {
+        line.key: [
+            {
+                "start": stretch.start.isoformat(),
+                "open": stretch.is_open,
+                "words": stretch.words,
+                "closed_day": stretch.closed_day,
+            }
+            for stretch in line.stretches
+        ]
+        for line in lines
+    }

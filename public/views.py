@@ -1,12 +1,49 @@
+"""The citizen's pages: thin views over public/pages.py and register/."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.mail import send_mail
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_GET, require_http_methods
 
+from public import accessibility as statement_facts
+from public import pages
+from public.forms import FeedbackForm
 from public.pages import build_page
 from register.models import Organisation
+
+log = logging.getLogger(__name__)
+
+
+def _lang() -> str:
+    return (get_language() or "sv")[:2]
+
+
+def _page_or_404(slug: str):
+    page = build_page(slug, _lang())
+    if page is None:
+        raise Http404("No such organisation")
+    return page
+
+
+def _render(request: HttpRequest, template: str, page, **context) -> HttpResponse:
+    context.update(page=page, page_url=request.build_absolute_uri(request.path))
+    context.setdefault(
+        "open_now",
+        {
+            "url": reverse("public:open_now", args=[page.organisation.slug]),
+            "lines": pages.open_now_data(page.open_lines),
+        },
+    )
+    return render(request, template, context)
 
 
 @require_GET
@@ -23,12 +60,109 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
-    lang = (get_language() or "sv")[:2]
-    page = build_page(slug, lang)
-    if page is None:
+    return _render(request, "public/organisation.html", _page_or_404(slug))
+
+
+@require_GET
+def partner(request: HttpRequest, slug: str, partner: str) -> HttpResponse:
+    page = _page_or_404(slug)
+    relation = next(
+        (rel for rel in page.relations if pages.partner_slug(rel.partner) == partner), None
+    )
+    if relation is None:
+        raise Http404("No such partner")
+    return _render(
+        request,
+        "public/partner.html",
+        page,
+        relation=relation,
+        history=pages.relation_history(relation, _lang()),
+    )
+
+
+@require_GET
+def activities(request: HttpRequest, slug: str) -> HttpResponse:
+    page = _page_or_404(slug)
+    return _render(
+        request,
+        "public/activities.html",
+        page,
+        activities=list(pages.activities_of(page.organisation)),
+    )
+
+
+@require_GET
+def contact(request: HttpRequest, slug: str) -> HttpResponse:
+    return _render(request, "public/contact_page.html", _page_or_404(slug))
+
+
+@require_http_methods(["GET", "POST"])
+def accessibility(request: HttpRequest, slug: str) -> HttpResponse:
+    page = _page_or_404(slug)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        feedback = form.save(commit=False)
+        feedback.organisation = page.organisation
+        feedback.language = _lang()
+        feedback.save()
+        _mail_feedback(feedback)
+        return redirect(request.path + "?sent=1#feedback")
+    return _render(
+        request,
+        "public/accessibility.html",
+        page,
+        form=form,
+        sent=request.GET.get("sent") == "1",
+        facts=statement_facts,
+    )
+
+
+def _mail_feedback(feedback) -> None:
+    """E-mail the report to the organisation; it is stored already, so a mail server that
+    is down is logged, not shown to the visitor as an error."""
+    recipient = feedback.organisation.email
+    if not recipient:
+        return
+    body = "\n\n".join(
+        part
+        for part in (
+            feedback.message,
+            f"{gettext('Page')}: {feedback.page}" if feedback.page else "",
+            f"{gettext('From')}: {feedback.name} <{feedback.email}>".replace(" <>", ""),
+        )
+        if part.strip(": ")
+    )
+    try:
+        send_mail(
+            gettext("Accessibility feedback about %(service)s")
+            % {"service": feedback.organisation.name},
+            body,
+            None,
+            [recipient],
+            fail_silently=False,
+        )
+    except OSError:
+        log.exception("accessibility feedback %s stored but not e-mailed", feedback.pk)
+        return
+    feedback.mailed = True
+    feedback.save(update_fields=["mailed"])
+
+
+@require_GET
+def open_now_json(request: HttpRequest, slug: str) -> JsonResponse:
+    """'Open now' from a moment (?at=ISO 8601, default now), for a page left open."""
+    org = Organisation.objects.filter(slug=slug).first()
+    if org is None:
         raise Http404("No such organisation")
-    page_url = request.build_absolute_uri(reverse("public:organisation", args=[slug]))
-    return render(request, "public/organisation.html", {"page": page, "page_url": page_url})
+    try:
+        at = datetime.fromisoformat(request.GET["at"]) if "at" in request.GET else timezone.now()
+    except ValueError:
+        return JsonResponse({"error": "at: not an ISO 8601 date and time"}, status=400)
+    if timezone.is_naive(at):
+        return JsonResponse(
+            {"error": "at: give a time zone, e.g. 2026-06-18T16:59:00Z"}, status=400
+        )
+    return JsonResponse({"lines": pages.open_now_data(pages.open_now(org, at, _lang()))})
 
 
 @require_GET

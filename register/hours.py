@@ -49,6 +49,7 @@ def closed_days(year: int) -> dict[date, str]:
     )
 
 
+@lru_cache(maxsize=32)
 def closed_day_name(day: date, lang: str = "sv") -> str:
     """'Midsommarafton' / 'Midsummer Eve' when offices are closed for the day, else ''."""
     names = holidays.country_holidays(
@@ -143,6 +144,7 @@ class Stretch:
     start: datetime
     is_open: bool
     words: str
+    closed_day: str = ""  # 'Midsommarafton' when closed for a holiday or an eve
 
 
 def stretches(text: str, now: datetime, days: int = 8, lang: str = "sv") -> list[Stretch]:
@@ -155,7 +157,11 @@ def stretches(text: str, now: datetime, days: int = 8, lang: str = "sv") -> list
     moment = now
     while moment < end:
         current = state(text, moment)
-        result.append(Stretch(moment, current.is_open, next_change_words(current, moment, lang)))
+        holiday = "" if current.is_open else closed_day_name(moment.date(), lang)
+        if lang == "sv":  # Swedish holiday names are common nouns mid-sentence
+            holiday = holiday.lower()
+        words = next_change_words(current, moment, lang)
+        result.append(Stretch(moment, current.is_open, words, holiday))
         midnight = datetime.combine(
             moment.date() + timedelta(days=1), datetime.min.time(), tzinfo=STOCKHOLM
         )

@@ -1,8 +1,12 @@
 from django import template
+from django.conf import settings
+from django.urls import translate_url
 from django.utils.translation import get_language
 
+from public import pages
 from register import hours
 from register.imprecise import format_date
+from register.models import localized_with_language
 from register.wording import join
 
 register = template.Library()
@@ -40,3 +44,41 @@ def tel_href(phone):
     if digits.startswith("0"):
         digits = "+46" + digits[1:]
     return f"tel:{digits}"
+
+
+@register.inclusion_tag("public/localized.html")
+def localized_text(obj, field: str, tag: str = "p", css: str = ""):
+    """A content field in the reader's language; when it is missing, the Swedish (or
+    English) text marked with its language and a visible note, never a silent switch."""
+    value, lang = localized_with_language(obj, field, _lang())
+    return {
+        "value": value,
+        "lang": lang,
+        "is_fallback": bool(value) and lang != _lang(),
+        "tag": tag,
+        "css": css,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def alternate_languages(context):
+    """This page in each language: [(code, name in that language, absolute URL)]."""
+    request = context["request"]
+    links = []
+    for code, _name in settings.LANGUAGES:
+        path = translate_url(request.path, code)
+        links.append((code, LANGUAGE_NAMES[code], request.build_absolute_uri(path), path))
+    return links
+
+
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English"}
+
+
+@register.filter
+def partner_slug(place):
+    return pages.partner_slug(place)
+
+
+@register.filter
+def og_locale(code):
+    return {"sv": "sv_SE", "en": "en_GB"}.get(code, code)

@@ -1,16 +1,29 @@
-// "Copy link" for the share block: shown only where the Clipboard API exists, and the
-// result is announced to screen readers through the polite status region.
+// Share block: "copy link" where the Clipboard API exists, its result announced to screen
+// readers through the polite status region; the Web Share API button where the browser
+// has it. Without JavaScript the plain links and the page address remain.
 (function () {
   "use strict";
+  var status = document.querySelector(".copy-status");
+  function say(key) { if (status) { status.textContent = status.dataset[key]; } }
+
   document.querySelectorAll(".copy-link").forEach(function (item) {
-    if (!navigator.clipboard) { return; }
-    var status = document.querySelector(".copy-status");
+    if (!navigator.clipboard || !window.isSecureContext) { return; }
     item.hidden = false;
     item.querySelector("button").addEventListener("click", function () {
       navigator.clipboard.writeText(item.dataset.copyUrl).then(
-        function () { status.textContent = status.dataset.copied; },
-        function () { status.textContent = status.dataset.failed; }
+        function () { say("copied"); },
+        function () { say("failed"); }
       );
+    });
+  });
+
+  document.querySelectorAll(".web-share").forEach(function (item) {
+    if (typeof navigator.share !== "function") { return; }
+    item.hidden = false;
+    item.querySelector("button").addEventListener("click", function () {
+      navigator.share({ title: document.title, url: item.dataset.shareUrl }).catch(function () {
+        // The reader closed the share sheet: nothing to report.
+      });
     });
   });
 })();
