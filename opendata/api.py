@@ -362,10 +362,7 @@ def list_chains(request: HttpRequest, filters: Query[ChainFilters]):
     """Groups of three or more places that are all twinned with each other (maximal
     cliques over reported pairs and published relations), largest first."""
     place = Place.objects.filter(pk=filters.place).first() if filters.place else None
-    if filters.place and place is None:
-        groups = []
-    else:
-        groups = chains(filters.min_size, place)
+    groups = [] if filters.place and place is None else chains(filters.min_size, place)
     start = (filters.page - 1) * filters.page_size
     shown = groups[start : start + filters.page_size]
     places = places_by_id({pk for group in shown for pk in group})

@@ -12,7 +12,7 @@ from django.urls import reverse
 from ninja import Path, Router
 from ninja.decorators import decorate_view
 
-from opendata import exports, queries
+from opendata import exports, queries, register_format
 from opendata.http import conditional_get
 from opendata.schemas import Error, ValidationErrors
 
@@ -128,3 +128,34 @@ def organisation_jsonld(request: HttpRequest, slug: str = Slug):
         "application/ld+json",
         f"{slug}.jsonld",
     )
+
+
+@router.get(
+    "/organisations/{slug}/register.json",
+    response=RESPONSES,
+    summary="The published register in Vänort's own format (version 1)",
+    openapi_extra=document(
+        "application/json",
+        "Described by /api/schemas/register-1.json; `vanort import-register` reads it.",
+        {"type": "object"},
+    ),
+)
+@decorate_view(conditional_get(newest))
+def register_json(request: HttpRequest, slug: str = Slug):
+    organisation = get_object_or_404(queries.organisations(), slug=slug)
+    text = register_format.dumps(register_format.export_register(organisation))
+    return download(text, "application/json", f"{slug}-register.json")
+
+
+@router.get(
+    "/schemas/register-1.json",
+    response={304: None},
+    summary="JSON Schema of Vänort's own format, version 1",
+    openapi_extra=document(
+        "application/schema+json", "A JSON Schema (2020-12).", {"type": "object"}
+    ),
+)
+@decorate_view(conditional_get())
+def register_schema(request: HttpRequest):
+    body = register_format.SCHEMA_PATH.read_bytes()
+    return download(body, "application/schema+json", "register-1.schema.json")

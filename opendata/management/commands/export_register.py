@@ -1,0 +1,30 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from opendata.register_format import dumps, export_register
+from register.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Write an organisation's register in Vänort's own JSON format (version 1)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("organisation", help="The organisation's slug, e.g. halmstad.")
+        parser.add_argument("--output", "-o", help="A file to write (default: standard output).")
+        parser.add_argument(
+            "--with-drafts",
+            action="store_true",
+            help="Include unpublished relations, agreements and activities.",
+        )
+
+    def handle(self, *args, organisation, output, with_drafts, **options):
+        org = Organisation.objects.select_related("place").filter(slug=organisation).first()
+        if org is None:
+            raise CommandError(f"No organisation with the slug “{organisation}”.")
+        text = dumps(export_register(org, published_only=not with_drafts))
+        if output:
+            with open(output, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+        else:
+            sys.stdout.write(text)
