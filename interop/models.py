@@ -31,6 +31,8 @@ class ReportedPair(models.Model):
         _("end"), max_length=50, blank=True, validators=[validate_edtf], help_text=_("EDTF")
     )
     reference_url = models.URLField(_("reference URL"), max_length=500, blank=True)
+    # The statement's own references (Wikidata's S854 reference URLs), as sources.
+    references = models.ManyToManyField(Source, blank=True, related_name="+")
 
     objects = ReportedPairQuerySet.as_manager()
 

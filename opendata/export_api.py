@@ -12,6 +12,7 @@ from django.urls import reverse
 from ninja import Path, Router
 from ninja.decorators import decorate_view
 
+from interop.wikidata import quickstatements
 from opendata import exports, queries, register_format
 from opendata.http import conditional_get
 from opendata.schemas import Error, ValidationErrors
@@ -159,3 +160,20 @@ def register_json(request: HttpRequest, slug: str = Slug):
 def register_schema(request: HttpRequest):
     body = register_format.SCHEMA_PATH.read_bytes()
     return download(body, "application/schema+json", "register-1.schema.json")
+
+
+@router.get(
+    "/organisations/{slug}/wikidata.qs",
+    response=RESPONSES,
+    summary="QuickStatements for Wikidata (P190 with P580/P582 and S854)",
+    openapi_extra=document(
+        "text/plain",
+        "QuickStatements version 1 (tab-separated), both directions of each relation "
+        "between places with Wikidata ids.",
+    ),
+)
+@decorate_view(conditional_get(newest))
+def wikidata_quickstatements(request: HttpRequest, slug: str = Slug):
+    organisation = get_object_or_404(queries.organisations(), slug=slug)
+    result = quickstatements(organisation)
+    return download(result.text, "text/plain; charset=utf-8", f"{slug}-wikidata.qs.txt")
