@@ -22,6 +22,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import router, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -286,7 +287,21 @@ class RegisterAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "version", "updated_at"]
 
+    def history_view(self, request, object_id, extra_context=None):
+        # Another organisation's record does not exist for this user, deleted or not.
+        if not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+            or self.deleted_records(request).filter(id=object_id).exists()
+        ):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+            or self.deleted_records(request).filter(id=object_id).exists()
+        ):
+            raise Http404
         # A revert saves the record and its m2m in one transaction, as the change view does.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)

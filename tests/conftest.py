@@ -75,3 +75,49 @@ def cli(tmp_path):
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+# --- three users, as the admin's tests need them (issue 3) -------------------------------
+
+
+@pytest.fixture
+def other_municipality(db):
+    """Varbergs kommun, a second organisation of the installation, with one relation."""
+    from register.models import Organisation, Place, Relation
+
+    varberg = Place.objects.create(name="Varberg", country="SE")
+    org = Organisation.objects.create(slug="varberg", place=varberg, name_sv="Varbergs kommun")
+    partner = Place.objects.create(name="Sonderborg", country="DK")
+    Relation.objects.create(organisation=org, partner=partner, since="1990", is_published=False)
+    return org
+
+
+def _staff(username: str, organisation=None, role: str = "editor"):
+    from django.contrib.auth.models import User
+
+    from accounts.models import Membership
+
+    user = User.objects.create_user(username, f"{username}@example.org", "a-long-Passw0rd-x")
+    user.is_staff = True
+    user.save()
+    if organisation is not None:
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(demo):
+    """An editor of Halmstad."""
+    return _staff("alice", demo)
+
+
+@pytest.fixture
+def bob(other_municipality):
+    """An editor of another municipality (Varberg)."""
+    return _staff("bob", other_municipality)
+
+
+@pytest.fixture
+def charlie(db):
+    """A staff user who belongs to no organisation."""
+    return _staff("charlie")
