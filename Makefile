@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run setup test lint format test-sqlite test-postgres messages benchmark clean
+.PHONY: run setup test lint format test-sqlite test-postgres browser messages benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -37,16 +37,30 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-sqlite: setup
+# npm packages for the browser tests (the Nu Html Checker) and the map data (world-atlas).
+# --ignore-scripts: vnu-jar would otherwise download a Java; Debian's Java 17 is used.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Chromium for the browser tests, from Debian where apt-get can install it.
+browser:
+	@command -v /usr/bin/chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "Chromium is not installed: the browser tests will be skipped (they fail under CI=true)."
+
+# The browser tests (marker `browser`) run here only, on SQLite: they check pages, not the
+# database, and running them twice would double the slowest part of the suite.
+test-sqlite: setup node_modules/.package-lock.json browser
 	$(BIN)/pytest
 
 test-postgres: setup
-	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -m "not browser"
 
 test: lint test-sqlite test-postgres
 
 messages: setup
-	$(BIN)/vanort makemessages -l sv -l en --ignore=.venv --ignore=var
+	$(BIN)/vanort makemessages -l sv -l en --ignore=.venv --ignore=var --ignore=node_modules
 	$(BIN)/vanort compilemessages -l sv -l en --ignore=.venv --ignore=var
 
 clean:
