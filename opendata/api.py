@@ -4,6 +4,7 @@ static files). Every list is a bounded page in a stable order; drafts never appe
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Literal
 
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Path, Query, Schema, Swagger
 from ninja.decorators import decorate_view
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from interop.analysis import chains, places_by_id, reciprocity
 from interop.models import ReportedPair
@@ -60,6 +61,7 @@ api = NinjaAPI(
 Slug = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50, description="e.g. halmstad")
 Country = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT")
 CodeFilter = Field(None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=50)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ERRORS = {404: Error, 422: ValidationErrors}
 LIST_ERRORS = {422: ValidationErrors}
 NOT_MODIFIED = {304: None}
@@ -94,12 +96,15 @@ class RelationFilters(Search):
     status: Literal["upcoming", "active", "ended"] | None = Field(
         None, description="Relations with an agreement of this status on `on`."
     )
-    on: date | None = Field(
-        None,
-        description="The day status is derived for (default: today).",
-        ge=date(1, 1, 1),
-        le=date(9999, 12, 31),
-    )
+    on: date | None = Field(None, description="The day status is derived for (default: today).")
+
+    @field_validator("on", mode="before")
+    @classmethod
+    def iso_date_only(cls, value):
+        """Only YYYY-MM-DD: pydantic would otherwise read a number as a Unix time."""
+        if value is not None and not (isinstance(value, str) and ISO_DATE.match(value)):
+            raise ValueError("give a date as YYYY-MM-DD")
+        return value
 
 
 class PlaceFilters(Search):
