@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, settings
 
 from vanort.wsgi import application
 
-
 # Loading the document touches no database, so it can happen at collection time.
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
