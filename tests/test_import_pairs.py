@@ -1,0 +1,163 @@
+"""`vanort import-pairs`: Wikipedia's twin-town pairs (shared/data) as facts reported by
+an outside source, with de-duplicated places, ISO country codes, coordinates, refused rows
+reported with their lines, and all-or-nothing for a file that cannot be read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from interop.analysis import chains, places_by_id, reciprocity
+from interop.errors import ImportRefused
+from interop.models import ReportedPair
+from interop.pairs import SOURCE_URL, import_pairs
+from register.models import Place, Source
+
+REAL_FILE = (
+    Path(__file__).resolve().parents[2] / "shared/data/wikipedia-twin-cities/twin_cities.csv"
+)
+HEADER = "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
+
+
+def write(tmp_path, body: str, name="pairs.csv", encoding="utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(body.encode(encoding))
+    return path
+
+
+def counts() -> tuple[int, int, int]:
+    return Place.objects.count(), ReportedPair.objects.count(), Source.objects.count()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_FILE.exists(), reason="shared/data is not next to the project")
+def test_it_imports_the_real_file_once(demo):
+    report = import_pairs(REAL_FILE)
+    assert report.rows == 25917
+    refused = report.refused_by_category()
+    assert refused == {"duplicate pair": 1093, "unknown country": 53, "same place twice": 3}
+    assert report.pairs_new == 25917 - sum(refused.values())
+    assert report.places_matched == 6  # Halmstad and its five partners from the demo
+    assert report.places_new + report.places_matched == 17150
+    halmstad = Place.objects.get(name="Halmstad", country="SE")
+    assert halmstad.pk == demo.place_id
+    # Country names mapped to ISO codes, the region kept, the coordinates kept.
+    hull = Place.objects.get(name="Kingston upon Hull")
+    assert (hull.country, hull.region) == ("GB", "England")
+    assert Place.objects.filter(name="Tbilisi", country="GE").exists()
+    nikopol = Place.objects.get(name="Nikopol", country="UA")
+    assert (nikopol.latitude, nikopol.longitude) == (Decimal("47.569200"), Decimal("34.391700"))
+    # One place for two spellings.
+    assert Place.objects.filter(name__startswith="Biberach an der Ri", country="DE").count() == 1
+    source = Source.objects.get(url=SOURCE_URL)
+    assert ReportedPair.objects.filter(source=source).count() == report.pairs_new
+    # Halmstad–Gentofte–Hanko–Stord: all twinned with each other.
+    found = chains(place=halmstad)
+    names = places_by_id({pk for group in found for pk in group})
+    assert [sorted(names[pk].name for pk in group) for group in found] == [
+        ["Gentofte", "Halmstad", "Hanko", "Stord"]
+    ]
+    result = reciprocity(demo)
+    assert [p.name for p in result.reported_not_in_register] == ["Nikopol"]
+    assert [p.name for p in result.in_register_not_reported] == ["Asti", "Moshi"]
+    # A second run changes nothing.
+    before = counts()
+    again = import_pairs(REAL_FILE)
+    assert (again.places_new, again.pairs_new) == (0, 0)
+    assert again.pairs_existing == report.pairs_new
+    assert counts() == before
+
+
+def test_it_reports_each_refused_row_with_its_line_and_reason(db, tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n"
+        + "Lund,Sweden,55.7,13.19,Nowhere,Atlantis,1,1\n"
+        + "Greifswald,Germany,54.09,13.38,Lund,Sweden,55.7,13.19\n"
+        + "Lund,Sweden,55.7,13.19,Lund,Sweden,55.7,13.19\n"
+        + "Lund,Sweden,north,13.19,Aarhus,Denmark,56.15,10.2\n"
+        + ",Sweden,,,Aarhus,Denmark,56.15,10.2\n"
+        + "Lund,Sweden,55.7,13.19,Nicosia,Northern Cyprus,35.1,33.3\n",
+    )
+    report = import_pairs(path)
+    assert [(r.line, r.category) for r in report.refused] == [
+        (3, "unknown country"),
+        (4, "duplicate pair"),
+        (5, "same place twice"),
+        (6, "bad coordinate"),
+        (7, "missing city"),
+        (8, "unknown country"),
+    ]
+    assert "Atlantis" in report.refused[0].reason
+    assert "repeats line 2" in report.refused[1].reason
+    assert "lat1" in report.refused[3].reason
+    assert ReportedPair.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "line", "words"),
+    [
+        (HEADER + "Malmö,Sweden,55.6,13.0,Tallinn,Estonia,59.4,24.7\n", "latin-1", 2, "UTF-8"),
+        ("city1,country1,lat1,lng1,city2,country2,lat2\n", "utf-8", 1, "missing column(s) lng2"),
+        (HEADER.strip() + ",note\n", "utf-8", 1, "unknown column(s) note"),
+        ("city2,country2,lat2,lng2,city1,country1,lat1,lng1\n", "utf-8", 1, "wrong order"),
+        (HEADER + 'Lund,Sweden,55.7,13.19,"Greifswald,Germany,54.09,13.38\n', "utf-8", 2, "CSV"),
+        (HEADER + "Lund,Sweden,55.7\n", "utf-8", 2, "has 3 fields"),
+        ("", "utf-8", 1, "empty"),
+    ],
+)
+def test_it_refuses_a_broken_file_and_changes_nothing(db, tmp_path, body, encoding, line, words):
+    good = write(
+        tmp_path, HEADER + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n", "a.csv"
+    )
+    import_pairs(good)
+    before = counts()
+    path = write(tmp_path, body, encoding=encoding)
+    with pytest.raises(ImportRefused) as refused:
+        import_pairs(path)
+    assert refused.value.line == line
+    assert words in refused.value.reason
+    assert str(path) in str(refused.value)
+    assert counts() == before
+
+
+def test_it_refuses_the_whole_file_in_strict_mode(db, tmp_path):
+    path = write(
+        tmp_path,
+        HEADER
+        + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n"
+        + "Greifswald,Germany,54.09,13.38,Lund,Sweden,55.7,13.19\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_pairs(path, strict=True)
+    assert refused.value.line == 3
+    assert "repeats line 2" in str(refused.value)
+    assert counts() == (0, 0, 0)
+
+
+def test_the_command_reports_and_names_the_file_and_line(cli, tmp_path):
+    cli("migrate", "--noinput", "-v", "0")
+    path = write(
+        tmp_path,
+        HEADER
+        + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n"
+        + "Lund,Sweden,55.7,13.19,Nowhere,Atlantis,1,1\n",
+    )
+    result = cli("import-pairs", str(path), "--refused-csv", str(tmp_path / "refused.csv"))
+    assert "pairs: 1 (1 new, 0 already imported)" in result.stdout
+    assert "unknown country: 1" in result.stdout
+    assert f"{path}, line 3: country2:" in result.stdout
+    assert "line,category,reason" in (tmp_path / "refused.csv").read_text()
+    assert "reading" not in result.stderr  # no progress bar when not on a terminal
+    again = cli("import-pairs", str(path))
+    assert "pairs: 1 (0 new, 1 already imported)" in again.stdout
+    broken = write(tmp_path, "a,b\n", name="broken.csv")
+    failed = cli("import-pairs", str(broken), check=False)
+    assert failed.returncode != 0
+    assert f"{broken}, line 1: missing column(s)" in failed.stderr
+    assert "Nothing was imported" in failed.stderr
+    chains = cli("chains")
+    assert "0 chains of 3 or more places." in chains.stdout
