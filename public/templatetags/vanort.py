@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -24,6 +26,13 @@ def status_on(agreement, day):
 @register.filter
 def edtf(text):
     return format_date(text, _lang())
+
+
+@register.filter
+def edtf_datetime(text):
+    """A machine-readable date for <time datetime>, where the EDTF date is a plain one
+    ('2010-10'); '' for uncertain or approximate dates, which HTML cannot express."""
+    return text if text and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) else ""
 
 
 @register.filter
