@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "register",
     "accounts",
     "public",
+    "reports",
     "opendata",
     "interop",
     "ninja",
@@ -88,7 +89,7 @@ ROOT_URLCONF = "vanort.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],  # project-wide overrides (admin/index.html)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -144,6 +145,24 @@ WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 
 # The organisation whose page "/" leads to when the installation hosts several.
 VANORT_DEFAULT_ORGANISATION = os.getenv("VANORT_DEFAULT_ORGANISATION", "halmstad")
+
+# --- e-mail and reminders (issue 6) ----------------------------------------------------
+# The demo writes e-mail to files in var/mail; set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. to send for real.
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(os.getenv("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "vanort@localhost")
+# Where links in e-mails and calendar feeds point.
+VANORT_BASE_URL = os.getenv("VANORT_BASE_URL", "http://127.0.0.1:8000")
+# Days before an agreement's end that `vanort send-reminders` tells the editors.
+VANORT_REMINDER_WINDOWS = [int(days) for days in envlist("VANORT_REMINDER_WINDOWS", "180,30")]
+# Years without activity after which a relation in force is worth a reminder (0: never).
+VANORT_QUIET_YEARS = envint("VANORT_QUIET_YEARS", "3")
 
 # --- sign-in and security (issue 3) ---------------------------------------------------
 

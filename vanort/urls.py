@@ -7,4 +7,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("opendata.urls")),
 ]
+urlpatterns += i18n_patterns(path("", include("reports.urls")))  # before public: its <slug>/
 urlpatterns += i18n_patterns(path("", include("public.urls")))

@@ -7,46 +7,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('register', '0001_initial'),
+        ("register", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='activity',
-            name='host_country',
-            field=models.CharField(blank=True, help_text="Where the activity took place, if not in the organisation's own country. Participants from other countries count as invited from abroad.", max_length=2, validators=[register.models.validate_country_code], verbose_name='host country'),
+            model_name="activity",
+            name="host_country",
+            field=models.CharField(
+                blank=True,
+                help_text="Where the activity took place, if not in the organisation's own country. Participants from other countries count as invited from abroad.",
+                max_length=2,
+                validators=[register.models.validate_country_code],
+                verbose_name="host country",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='ended_early_on',
-            field=models.CharField(blank=True, help_text='EDTF. The day an agreement was ended before its end or term.', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='ended early on'),
+            model_name="agreement",
+            name="ended_early_on",
+            field=models.CharField(
+                blank=True,
+                help_text="EDTF. The day an agreement was ended before its end or term.",
+                max_length=50,
+                validators=[register.imprecise.validate_edtf],
+                verbose_name="ended early on",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='ending_decision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ended_agreements', to='register.decision', verbose_name='ending decision'),
+            model_name="agreement",
+            name="ending_decision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="ended_agreements",
+                to="register.decision",
+                verbose_name="ending decision",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='renews',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='renewals', to='register.agreement', verbose_name='renews'),
+            model_name="agreement",
+            name="renews",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="renewals",
+                to="register.agreement",
+                verbose_name="renews",
+            ),
         ),
         migrations.CreateModel(
-            name='ActivityParticipants',
+            name="ActivityParticipants",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. IT.', max_length=2, validators=[register.models.validate_country_code], verbose_name='country of origin')),
-                ('count', models.PositiveIntegerField(verbose_name='participants')),
-                ('approximate', models.BooleanField(default=False, verbose_name='approximate')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants_by_country', to='register.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, e.g. IT.",
+                        max_length=2,
+                        validators=[register.models.validate_country_code],
+                        verbose_name="country of origin",
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(verbose_name="participants")),
+                ("approximate", models.BooleanField(default=False, verbose_name="approximate")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants_by_country",
+                        to="register.activity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'participants from a country',
-                'verbose_name_plural': 'participants by country of origin',
-                'ordering': ['country'],
-                'constraints': [models.UniqueConstraint(fields=('activity', 'country'), name='activityparticipants_one_per_country')],
+                "verbose_name": "participants from a country",
+                "verbose_name_plural": "participants by country of origin",
+                "ordering": ["country"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("activity", "country"), name="activityparticipants_one_per_country"
+                    )
+                ],
             },
         ),
     ]

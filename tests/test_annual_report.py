@@ -1,0 +1,253 @@
+"""The annual report per organisation and year: HTML, PDF (read back with pypdf), CSV,
+charts as valid SVG, Swedish and English, a fixed number of queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pypdf import PdfReader
+
+from accounts.models import Membership
+from register.figures import annual_figures
+from register.models import (
+    Activity,
+    ActivityKind,
+    Agreement,
+    AgreementKind,
+    DecidingBody,
+    Decision,
+    Funding,
+    Place,
+    Relation,
+)
+from reports import charts
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def editor(demo):
+    user = get_user_model().objects.create_user(
+        "alice", "alice@halmstad.example", "pw-alice-2026", is_staff=True
+    )
+    Membership.objects.create(user=user, organisation=demo, role="editor")
+    return user
+
+
+@pytest.fixture
+def signed_in(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def test_it_counts_the_citizens_meeting_with_asti_as_about_100_of_whom_about_80_young(demo):
+    figures = annual_figures(demo, 2010)
+    [(meeting, cerv)] = figures.activities
+    assert meeting.title_en == "Citizens' meeting with Asti"
+    assert (figures.participants.value, figures.participants.approximate) == (100, True)
+    assert (figures.young.value, figures.young.approximate) == (80, True)
+    assert figures.participants.text("sv") == "ett 100-tal"
+    assert figures.young.text("sv") == "cirka 80"
+    assert figures.participants.text("en") == "about 100"
+    assert figures.share_young.text("en") == "about 80 %"
+    assert cerv.meets is None  # nobody recorded where the 100 came from
+    assert [(r.relation.partner.name, r.status) for r in figures.relations] == [
+        ("Asti", "active"),
+        ("Moshi", "active"),
+        ("Gentofte", "active"),
+        ("Hanko", "active"),
+        ("Stord", "active"),
+    ]
+    assert [
+        (funder, [a.relation.partner.name for a, _ in items])
+        for funder, items in figures.funding_by_funder
+    ] == [("Sida", ["Moshi"])]
+    assert [s.relation.partner.name for s in figures.partnerships] == ["Moshi"]
+
+
+def test_it_shows_the_report_in_swedish_and_in_english(signed_in):
+    sv = signed_in.get("/sv/reports/halmstad/2010/")
+    assert sv.status_code == 200
+    text = sv.content.decode()
+    assert 'lang="sv"' in text
+    assert "ett 100-tal" in text and "cirka 80" in text
+    assert "Medborgarmöte med Asti" in text
+    assert "Sida" in text and "Moshi" in text
+
+    en = signed_in.get("/en/reports/halmstad/2010/")
+    text = en.content.decode()
+    assert 'lang="en"' in text
+    assert "about 100" in text and "about 80" in text
+    assert "Citizens&#x27; meeting with Asti" in text or "Citizens' meeting with Asti" in text
+    assert "Hanko" in text  # the English name; Swedish pages say Hangö
+
+
+def test_it_marks_a_sum_with_an_approximate_part_and_names_missing_counts(demo, signed_in):
+    kind = ActivityKind.objects.get(code="besok")
+    asti = demo.relations.get(partner__name="Asti")
+    for title, participants in (("Lärarbesök", 40), ("Studiebesök", None)):
+        made = Activity.objects.create(
+            organisation=demo, kind=kind, date="2010-05", title_sv=title, participants=participants
+        )
+        made.relations.set([asti])
+    figures = annual_figures(demo, 2010)
+    assert figures.participants.text("sv") == "cirka 140"
+    assert figures.participants.missing == 1
+    page = signed_in.get("/en/reports/halmstad/2010/").content.decode()
+    assert "about 140" in page
+    assert "a sum of figures of which some are approximate; 1 without a count" in page
+
+
+def test_it_is_for_the_organisations_editors_only(client, demo, editor):
+    response = client.get("/sv/reports/halmstad/2010/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    outsider = get_user_model().objects.create_user("charlie", "c@example.org", "pw-c-2026")
+    client.force_login(outsider)
+    assert client.get("/sv/reports/halmstad/2010/").status_code == 403
+    assert client.get("/sv/reports/halmstad/2010.pdf").status_code == 403
+    client.force_login(editor)
+    assert client.get("/sv/reports/nowhere/2010/").status_code == 404
+    assert client.get("/sv/reports/halmstad/1066/").status_code == 404
+
+
+def test_it_writes_a_pdf_with_the_figures_and_vector_charts(signed_in):
+    response = signed_in.get("/sv/reports/halmstad/2010.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    sample = ARTIFACTS / "annual-report-halmstad-2010-sv.pdf"
+    sample.write_bytes(response.content)
+
+    reader = PdfReader(sample)
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    for figure in ("ett 100-tal", "cirka 80", "Medborgarmöte med Asti", "Sida", "Moshi", "2010"):
+        assert figure in text, figure
+    # The charts are drawn as paths, not pasted in as pictures.
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        for name in xobjects:
+            assert xobjects[name].get_object().get("/Subtype") != "/Image"
+    contents = b"".join(page.get_contents().get_data() for page in reader.pages)
+    assert len(re.findall(rb"\b(?:re|l|c)\n", contents)) > 200  # rectangles, lines, curves
+
+
+def test_it_writes_an_english_pdf_too(signed_in):
+    response = signed_in.get("/en/reports/halmstad/2010.pdf")
+    ARTIFACTS.mkdir(exist_ok=True)
+    sample = ARTIFACTS / "annual-report-halmstad-2010-en.pdf"
+    sample.write_bytes(response.content)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(sample).pages).split())
+    assert "about 100" in text and "about 80" in text
+    assert "International relations: annual report 2010" in text
+
+
+def parse_svg(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG}svg"
+    title = root.find(f"{SVG}title")
+    assert title is not None and title.text
+    assert root.get("role") == "img"
+    # Safe under a strict Content-Security-Policy: no <style>, no style attributes.
+    assert root.find(f".//{SVG}style") is None
+    assert not [el for el in root.iter() if el.get("style")]
+    return root
+
+
+def test_it_draws_the_charts_as_valid_svg_with_titles(demo):
+    figures = annual_figures(demo, 2010)
+    activities = parse_svg(charts.activities_per_year(figures))
+    assert "2001–2010" in activities.find(f"{SVG}title").text
+    young = parse_svg(charts.young_share(figures))
+    assert "80" in young.find(f"{SVG}desc").text
+    world = parse_svg(charts.partners_map(figures))
+    assert "Moshi" in world.find(f"{SVG}desc").text
+    # every reference points at an id of the same chart
+    for root in (activities, young, world):
+        ids = {el.get("id") for el in root.iter() if el.get("id")}
+        refs = [
+            ref
+            for el in root.iter()
+            for name, value in el.attrib.items()
+            for ref in re.findall(r"url\(#([\w-]+)\)", value)
+            + ([value[1:]] if name == "href" else [])
+        ]
+        assert refs and set(refs) <= ids
+
+
+def test_it_puts_the_charts_inline_with_unique_ids(signed_in):
+    html = signed_in.get("/sv/reports/halmstad/2010/").content.decode()
+    svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    assert len(svgs) == 3
+    ids = []
+    for svg in svgs:
+        ids += [el.get("id") for el in parse_svg(svg).iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+
+
+def test_it_exports_the_same_figures_as_csv(signed_in):
+    response = signed_in.get("/sv/reports/halmstad/2010.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads å, ä, ö
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    header, rows = rows[0], rows[1:]
+    assert len(header) == 6
+    totals = {(r[0], r[2]): r for r in rows if r[1] == "2010"}
+    participants = [r for key, r in totals.items() if key[1] in ("deltagare", "participants")]
+    assert participants[0][3] == "100" and participants[0][4] in ("ja", "yes")
+    assert any(r[1] == "Sida" and r[3] == "100" for r in rows)
+    en = signed_in.get("/en/reports/halmstad/2010.csv").content.decode()
+    assert "relations on 31 December" in en
+
+
+def grow_register(org, n: int, first: int = 0) -> None:
+    """n more partners, each with an agreement, a decision, funding and two activities."""
+    kind = AgreementKind.objects.get(code="samarbetsavtal")
+    visit = ActivityKind.objects.get(code="besok")
+    for i in range(first, first + n):
+        place = Place.objects.create(
+            name=f"Partner {i}", country="DE", latitude=50 + i / 10, longitude=8 + i / 10
+        )
+        relation = Relation.objects.create(organisation=org, partner=place, order=10 + i)
+        decision = Decision.objects.create(
+            relation=relation, body=DecidingBody.EXECUTIVE_BOARD, date=f"2010-03-0{1 + i % 9}"
+        )
+        agreement = Agreement.objects.create(
+            relation=relation, kind=kind, start="2010-04", term_months=36, decision=decision
+        )
+        Funding.objects.create(agreement=agreement, funder="EU CERV")
+        for month in ("2010-05", "2009-06"):
+            made = Activity.objects.create(
+                organisation=org,
+                kind=visit,
+                date=month,
+                participants=10 + i,
+                young_participants=i,
+                young_participants_approximate=bool(i % 2),
+            )
+            made.relations.set([relation])
+
+
+@pytest.mark.parametrize("suffix", ["/", ".csv"])
+def test_it_does_not_issue_more_queries_as_the_register_grows(demo, signed_in, suffix):
+    url = f"/sv/reports/halmstad/2010{suffix}"
+    grow_register(demo, 1, first=0)  # one of each kind of record, so every query runs
+    signed_in.get(url)  # warm caches (sessions, content types)
+    with CaptureQueriesContext(connection) as small:
+        assert signed_in.get(url).status_code == 200
+    grow_register(demo, 25, first=1)
+    with CaptureQueriesContext(connection) as large:
+        response = signed_in.get(url)
+    assert response.status_code == 200
+    assert "Partner 24" in response.content.decode()
+    assert len(large) == len(small), "\n".join(q["sql"][:200] for q in large.captured_queries)
