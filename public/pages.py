@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 
 from public.map import MapDrawing, draw
 from register import hours
+from register.history import last_published_change
 from register.imprecise import ImpreciseDate, format_date
 from register.models import (
     Activity,
@@ -86,20 +87,9 @@ def sections_of(relations) -> list[Section]:
 
 
 def last_updated(organisation: Organisation) -> datetime:
-    """The newest change to anything the page shows (only published records count)."""
-    relations = Relation.objects.published().filter(organisation=organisation)
-    stamps = [
-        organisation.updated_at,
-        relations.aggregate(newest=Max("updated_at"))["newest"],
-        relations.aggregate(newest=Max("partner__updated_at"))["newest"],
-        Agreement.objects.published()
-        .filter(relation__organisation=organisation, relation__is_published=True)
-        .aggregate(newest=Max("updated_at"))["newest"],
-        Activity.objects.published()
-        .filter(organisation=organisation)
-        .aggregate(newest=Max("updated_at"))["newest"],
-    ]
-    return max(stamp for stamp in stamps if stamp)
+    """The newest change to anything the page shows, from the register's history
+    (deleting or unpublishing counts; a draft's edits do not); one query."""
+    return last_published_change(organisation) or organisation.updated_at
 
 
 @dataclass

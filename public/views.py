@@ -15,7 +15,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from public import accessibility as statement_facts
-from public import pages
+from public import pages, theme
 from public.forms import FeedbackForm
 from public.pages import build_page
 from register.models import Organisation
@@ -171,7 +171,7 @@ def theme_css(request: HttpRequest, slug: str) -> HttpResponse:
     org = Organisation.objects.filter(slug=slug).only("colour").first()
     if org is None:
         raise Http404("No such organisation")
-    css = f":root {{ --brand: {org.colour}; }}\n"
+    css = theme.theme_css(org.colour)
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -262,3 +262,17 @@ def test_queries_do_not_grow_with_the_partners(client, demo, url):
         relation = Relation.objects.create(organisation=demo, partner=place, since="2001")
         Agreement.objects.create(relation=relation, kind=kind, start="2001")
     assert _queries(client, url) == before
+
+
+@pytest.mark.parametrize(
+    ("colour", "on_brand"), [("#005a9c", "#ffffff"), ("#ffd200", "#1b1b1b"), ("#8a1538", "#ffffff")]
+)
+def test_a_light_brand_colour_still_gives_readable_header_and_links(client, demo, colour, on_brand):
+    from public.theme import contrast
+
+    demo.colour = colour
+    demo.save()
+    css = client.get("/sv/halmstad/theme.css").content.decode()
+    assert f"--brand: {colour};" in css and f"--on-brand: {on_brand};" in css
+    link = re.search(r"--brand-text: (#[0-9a-f]{6});", css).group(1)
+    assert contrast(link, "#ffffff") >= 4.5 and contrast(on_brand, colour) >= 4.5
