@@ -174,12 +174,16 @@ def export_register(organisation: Organisation, *, published_only: bool = True) 
     places = [home] + [relation.partner for relation in relations]
     for place in places:
         place_ref(place.pk)
+    # References in document order (relation by relation), which is also the order an
+    # import creates records in: a re-export numbers them the same way.
     for relation in relations:
         relation_ref(relation.pk)
-    for decision in decisions:
-        decision_ref(decision.pk)
-    for agreement in agreements:
-        agreement_ref(agreement.pk)
+        for decision in decisions:
+            if decision.relation_id == relation.pk:
+                decision_ref(decision.pk)
+        for agreement in agreements:
+            if agreement.relation_id == relation.pk:
+                agreement_ref(agreement.pk)
 
     sources: dict[int, Source] = {}
 
