@@ -299,3 +299,32 @@ def test_the_print_style_leaves_out_navigation_and_sharing(site, new_page):
     assert page.get_by_role("heading", level=1).is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # the page as a reader would print it
     page.pdf(path=ARTIFACTS / "sv-halmstad-print.pdf")
+
+
+def test_the_feedback_form_works_from_the_keyboard_and_explains_its_errors(site, new_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from public.models import AccessibilityFeedback
+
+    page = new_page()
+    page.goto(site + "/en/halmstad/accessibility/", wait_until="networkidle")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.activeElement.className") == "error-summary"
+    assert page.get_by_role("alert").get_by_role("link").first.inner_text() == (
+        "Describe the problem, so that we can fix it."
+    )
+    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert not violations.response["violations"], violations.generate_report()
+    page.get_by_role("alert").get_by_role("link").first.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "id_message"
+    page.keyboard.type("The map labels are too small on my phone.")
+    page.get_by_label("Your e-mail address").fill("reader@example.se")
+    page.get_by_role("button", name="Send").press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert (
+        "Thank you. We have received your report" in page.get_by_role("status").first.inner_text()
+    )
+    feedback = AccessibilityFeedback.objects.get()
+    assert feedback.message == "The map labels are too small on my phone." and feedback.mailed
+    assert not page.problems, page.problems
