@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -151,8 +152,24 @@ def test_the_page_is_semantic_html(page):
 
 
 def test_last_updated_follows_the_newest_change(client, demo):
-    Relation.objects.filter(partner__name="Stord").update(updated_at="2031-02-03T10:00:00+00:00")
+    relation = Relation.objects.get(partner__name="Stord")
+    with time_machine.travel("2031-02-03T10:00:00+00:00"):
+        relation.description_sv = "Ändrad."
+        relation.save()  # recorded in the history, which the page follows
     assert "2031-02-03" in client.get(PAGE).content.decode()
+
+
+def test_last_updated_counts_unpublishing_but_not_a_drafts_edits(client, demo):
+    relation = Relation.objects.get(partner__name="Stord")
+    with time_machine.travel("2031-02-03T10:00:00+00:00"):
+        relation.is_published = False
+        relation.save()
+    assert "2031-02-03" in client.get(PAGE).content.decode()
+    with time_machine.travel("2032-05-06T10:00:00+00:00"):
+        relation.description_sv = "Utkast."
+        relation.save()
+    page = client.get(PAGE).content.decode()
+    assert "2032-05-06" not in page and "2031-02-03" in page
 
 
 def test_a_draft_is_not_shown(client, demo):

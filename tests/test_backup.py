@@ -1,0 +1,145 @@
+"""`vanort backup FILE` and `vanort restore FILE`, run as an operator runs them, on the
+database the suite runs on (SQLite, or PostgreSQL under scripts/with_postgres.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from tests.conftest import VANORT, _fresh_database_url
+
+EVERYTHING = ["register", "accounts", "auth.user", "axes"]
+
+
+def dump(run) -> list:
+    rows = json.loads(run("dumpdata", *EVERYTHING, "--indent", "0").stdout)
+    return sorted(rows, key=lambda row: (row["model"], str(row["pk"])))
+
+
+@pytest.fixture
+def second_database(tmp_path, cli):
+    """Another empty database, of the same kind as the suite's."""
+    home = tmp_path / "second"
+    home.mkdir()
+    url, drop = _fresh_database_url(home)
+    env = dict(cli.env, DATABASE_URL=url, VANORT_VAR_DIR=str(home / "var"))
+
+    def run(*args: str, check: bool = True, input: str | None = None):
+        result = subprocess.run(
+            [VANORT, *args], env=env, capture_output=True, text=True, input=input, timeout=600
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"vanort {' '.join(args)}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    yield run
+    drop()
+
+
+def populate(cli) -> None:
+    cli("migrate", "--noinput", "-v", "0")
+    cli("load-demo")
+    cli(
+        "add-user",
+        "alice",
+        "--organisation",
+        "halmstad",
+        "--role",
+        "editor",
+        "--password-stdin",
+        input="a-long-Passw0rd-x\n",
+    )
+    # a change and a deletion, so that the history has more than creations
+    cli(
+        "shell",
+        "-c",
+        "from register.models import Relation as R; r = R.objects.get(partner__name='Stord');"
+        "r.description_sv = 'Ändrad'; r.save(); R.objects.get(partner__name='Moshi').delete()",
+    )
+
+
+def test_it_restores_identical_data_history_and_users(cli, second_database, tmp_path):
+    populate(cli)
+    backup = tmp_path / "vanort.backup"
+    result = cli("backup", str(backup))
+    assert backup.stat().st_size > 0, result.stdout
+    original = dump(cli)
+    assert any(row["model"] == "register.historicalrelation" for row in original)
+    assert any(row["model"] == "auth.user" for row in original)
+
+    second_database("migrate", "--noinput", "-v", "0")  # an empty, migrated database
+    second_database("restore", str(backup))
+
+    assert dump(second_database) == original
+    login = second_database(
+        "shell",
+        "-c",
+        "from django.contrib.auth import authenticate;"
+        "from django.test import RequestFactory;"
+        "r = RequestFactory().post('/admin/login/');"
+        "print(authenticate(r, username='alice', password='a-long-Passw0rd-x'))",
+    )
+    assert "alice" in login.stdout
+    # a second restore would overwrite data: refused, nothing changed
+    refused = second_database("restore", str(backup), check=False)
+    assert refused.returncode != 0
+    assert "not empty" in refused.stderr
+
+
+def test_it_refuses_a_file_that_is_no_backup(cli, tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("hello")
+    refused = cli("restore", str(bogus), check=False)
+    assert refused.returncode != 0
+    assert "not a Vänort backup" in refused.stderr
+    missing = cli("restore", str(tmp_path / "nothing"), check=False)
+    assert "no such file" in missing.stderr
+
+
+def test_it_backs_up_while_the_site_writes(cli, second_database, tmp_path):
+    """A snapshot taken while another process saves is one consistent state: each
+    record's version agrees with the newest row of its history."""
+    populate(cli)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [
+            VANORT,
+            "shell",
+            "-c",
+            "import pathlib\n"
+            "from register.models import Relation as R\n"
+            f"stop = pathlib.Path({str(stop)!r})\n"
+            "saves = 0\n"
+            "while not stop.exists():\n"
+            "    for r in R.objects.all():\n"
+            "        r.order = saves; r.save(); saves += 1\n"
+            "print('saves', saves)\n",
+        ],
+        env=cli.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    backup = tmp_path / "during.backup"
+    try:
+        cli("backup", str(backup))
+        running = writer.poll() is None
+    finally:
+        stop.touch()
+    out, err = writer.communicate(timeout=600)
+    assert writer.returncode == 0, err
+    assert running, "the writer had stopped before the backup finished"
+    second_database("restore", str(backup))
+    check = second_database(
+        "shell",
+        "-c",
+        "from register.models import Relation as R\n"
+        "for r in R.objects.all():\n"
+        "    h = R.history.filter(id=r.pk).order_by('-history_date').first()\n"
+        "    print(r.version == h.version and r.order == h.order)\n",
+    )
+    verdicts = [word for word in check.stdout.split() if word in ("True", "False")]
+    assert verdicts and set(verdicts) == {"True"}, check.stdout
+    print(f"backup taken during writes ({out.strip()})")
