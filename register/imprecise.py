@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_month_names
@@ -33,8 +34,11 @@ def _struct_to_date(value) -> date | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str):
-    """Parse EDTF text, or raise ValidationError naming the problem."""
+    """Parse EDTF text, or raise ValidationError naming the problem. Cached: the edtf
+    parser (pyparsing) takes milliseconds per value, and lists show the same few values
+    many times; parsed values are never modified."""
     try:
         return parse_edtf(text.strip())
     except (EDTFParseException, ValueError, TypeError) as exc:
