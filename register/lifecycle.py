@@ -14,11 +14,12 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from register.imprecise import ImpreciseDate, format_date
 from register.models import (
+    Activity,
     Agreement,
     AgreementStatus,
     Decision,
@@ -263,6 +264,7 @@ class QuietRelation:
     relation: Relation
     last_activity: date | None
     years: int
+    last_activity_date: str = ""  # as recorded (EDTF), so "2010-10" is not shown as a day
 
     @property
     def key(self) -> str:
@@ -293,6 +295,11 @@ def quiet_relations(
         .distinct()
         .annotate(
             last_activity=Max("activities__date_earliest"),
+            last_activity_date=Subquery(
+                Activity.objects.filter(relations=OuterRef("pk"))
+                .order_by("-date_earliest")
+                .values("date")[:1]
+            ),
             first_agreement=Min("agreements__start_earliest"),
         )
         .select_related("partner", "organisation")
@@ -306,7 +313,7 @@ def quiet_relations(
             continue
         if last is None and relation.first_agreement and relation.first_agreement > cutoff:
             continue
-        found.append(QuietRelation(relation, last, years))
+        found.append(QuietRelation(relation, last, years, relation.last_activity_date or ""))
     return found
 
 

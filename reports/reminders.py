@@ -216,7 +216,7 @@ def describe(item: EndingAgreement | QuietRelation) -> str:
         }
     return _("No activity with %(partner)s since %(date)s (more than %(years)s years).") % {
         "partner": relation.partner.display_name(lang),
-        "date": item.last_activity.isoformat(),
+        "date": format_date(item.last_activity_date, lang) or item.last_activity.isoformat(),
         "years": item.years,
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from register.figures import (
     Count,
@@ -15,6 +16,13 @@ from register.figures import (
     sum_counts,
 )
 from register.models import Activity, ActivityKind, ActivityParticipants
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English here; Swedish is checked where pages show them."""
+    with translation.override("en"):
+        yield
 
 
 def activity(org, date="2011-05", host="", **counts) -> Activity:
@@ -101,7 +109,7 @@ def test_it_summarises_a_municipal_partnership_the_icld_way(demo):
 
     [summary] = partnership_summaries(demo)
     assert summary.period_text("en") == "2008–2012 (four years)"
-    assert summary.purpose.startswith("Syftet med kommunala partnerskap")
+    assert summary.purpose.startswith("The purpose of municipal partnerships")
     assert summary.activities == [inside]
     assert summary.participants.text() == "12"
     assert summary.funders == ["Sida, 100 %"]
@@ -115,5 +123,7 @@ def test_it_never_sums_approximate_counts_into_an_exact_total():
     assert total.text("sv") == "cirka 140"
     assert total.text("en") == "about 140"
     assert total.note() == "a sum of figures of which some are approximate; 1 without a count"
+    with translation.override("sv"):
+        assert total.note() == "summa av uppgifter där några är ungefärliga; 1 utan uppgift"
     exact = sum_counts([Count.of(10), Count.of(5)])
     assert (exact.text("sv"), exact.note()) == ("15", "")

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from register.lifecycle import Step, end_early, renew, timeline
 from register.models import (
@@ -17,6 +18,13 @@ from register.models import (
     Decision,
     Relation,
 )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English here; Swedish is checked where pages show them."""
+    with translation.override("en"):
+        yield
 
 
 def moshi(org) -> Relation:
