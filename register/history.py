@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from register.models import (
     Activity,
@@ -20,12 +20,16 @@ from register.models import (
 
 
 def _shown(history):
-    """Rows after which the record was published, or that unpublished or deleted a
-    record that had been published: a draft's edits do not change the page."""
-    was_published = history.filter(
-        id=OuterRef("id"), is_published=True, history_date__lt=OuterRef("history_date")
+    """Rows after which the record was published, and rows that unpublished or deleted
+    a published record: a draft's edits do not change the page."""
+    previous = (
+        history.model.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+        .order_by("-history_date")
+        .values("is_published")[:1]
     )
-    return history.filter(Q(is_published=True) | Q(Exists(was_published)))
+    return history.annotate(was_published=Subquery(previous)).filter(
+        Q(is_published=True) | Q(was_published=True)
+    )
 
 
 def _newest(history) -> Subquery:
