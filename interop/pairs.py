@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from tqdm import tqdm
 
 from interop.countries import UnknownCountry, parse_country
@@ -177,11 +178,19 @@ class PlaceIndex:
             found.latitude, found.longitude = side.latitude, side.longitude
             self.needs_coordinates[found.pk] = found
 
-    def save(self) -> None:
-        Place.objects.bulk_create(self.new.values(), batch_size=500)
-        Place.objects.bulk_update(
-            self.needs_coordinates.values(), ["latitude", "longitude"], batch_size=500
+    def save(self, reason: str) -> None:
+        """In bulk, with a history record per place as every other change has."""
+        bulk_create_with_history(
+            list(self.new.values()), Place, batch_size=500, default_change_reason=reason
         )
+        if self.needs_coordinates:
+            bulk_update_with_history(
+                list(self.needs_coordinates.values()),
+                Place,
+                ["latitude", "longitude"],
+                batch_size=500,
+                default_change_reason=reason,
+            )
 
     def id_of(self, side: Side) -> int:
         return self.by_key[side.key].pk
@@ -228,7 +237,7 @@ def import_pairs(path: Path, *, progress: bool = False, strict: bool = False) ->
         for _line, one, other in pairs:
             places.want(one)
             places.want(other)
-        places.save()
+        places.save(f"import-pairs {Path(name).name}")
         report.places_new, report.places_matched = len(places.new), len(places.matched)
         existing = set(
             ReportedPair.objects.filter(source=source).values_list("place_a_id", "place_b_id")

@@ -161,3 +161,44 @@ def test_the_command_reports_and_names_the_file_and_line(cli, tmp_path):
     assert "Nothing was imported" in failed.stderr
     chains = cli("chains")
     assert "0 chains of 3 or more places." in chains.stdout
+
+
+def test_the_command_shows_a_progress_bar_on_a_terminal(cli, tmp_path):
+    """stderr on a pseudo-terminal, as when a person runs the command."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from tests.conftest import ROOT, VANORT
+
+    cli("migrate", "--noinput", "-v", "0")
+    path = write(tmp_path, HEADER + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n")
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # 80x24
+    try:
+        result = subprocess.run(
+            [VANORT, "import-pairs", str(path)],
+            env=cli.env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            timeout=300,
+        )
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(controller)
+    assert result.returncode == 0
+    assert b"reading" in shown and b"100%" in shown
+    assert b"pairs: 1 (1 new" in result.stdout
