@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from opendata.exports import Register, jsonld_text
 
@@ -22,7 +23,9 @@ class Alternate:
 def alternates(slug: str | None) -> list[Alternate]:
     if slug is None:
         return [
-            Alternate("application/json", reverse("api:list_organisations"), "Organisations (JSON)")
+            Alternate(
+                "application/json", reverse("api:list_organisations"), _("Organisations (JSON)")
+            )
         ]
     relations = reverse("api:list_relations") + "?" + urlencode({"organisation": slug})
 
@@ -30,11 +33,13 @@ def alternates(slug: str | None) -> list[Alternate]:
         return reverse(f"api:{name}", kwargs={"slug": slug})
 
     return [
-        Alternate("application/json", relations, "Relations (JSON)"),
-        Alternate("text/csv", export("relations_csv"), "Relations (CSV)"),
-        Alternate("text/csv", export("relations_excel_csv"), "Relations (CSV for Swedish Excel)"),
-        Alternate("application/geo+json", export("relations_geojson"), "Map data (GeoJSON)"),
-        Alternate("text/calendar", export("calendar_ics"), "Calendar (iCalendar)"),
+        Alternate("application/json", relations, _("Relations (JSON)")),
+        Alternate("text/csv", export("relations_csv"), _("Relations (CSV)")),
+        Alternate(
+            "text/csv", export("relations_excel_csv"), _("Relations (CSV for Swedish Excel)")
+        ),
+        Alternate("application/geo+json", export("relations_geojson"), _("Map data (GeoJSON)")),
+        Alternate("text/calendar", export("calendar_ics"), _("Calendar (iCalendar)")),
     ]
 
 
