@@ -63,5 +63,9 @@ messages: setup
 	$(BIN)/vanort makemessages -l sv -l en --ignore=.venv --ignore=var --ignore=node_modules
 	$(BIN)/vanort compilemessages -l sv -l en --ignore=.venv --ignore=var
 
+# Figures, not a test: import times on SQLite and PostgreSQL, API throughput under gunicorn.
+benchmark: setup
+	$(BIN)/python scripts/benchmark.py
+
 clean:
 	rm -rf var/static .pytest_cache
