@@ -52,6 +52,18 @@ def parse(text: str):
 def validate_edtf(text: str) -> None:
     if text:
         parse(text)
+        try:  # valid EDTF that the pages cannot write yet (e.g. 19XX-01) is refused here
+            format_date(text, "sv"), format_date(text, "en")
+        except (ValueError, TypeError, IndexError) as exc:
+            raise ValidationError(
+                _(
+                    "“%(value)s” is valid EDTF, but not a form Vänort can write out; "
+                    "use a year, a month, a day, a decade (199X), a century (19XX) or an "
+                    "interval of these (2008/2012)."
+                ),
+                code="unwritable_edtf",
+                params={"value": text},
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,12 @@ def format_date(text: str, lang: str = "sv", *, since: bool = False) -> str:
         words = f"{phrase} eller tidigare" if sv else f"{phrase} or earlier"
     elif "/" in core:
         low, high = core.split("/", 1)
-        words = f"{_plain(low, lang)}–{_plain(high, lang)}"
+        if low in ("", "..") and high not in ("", ".."):  # "../2009": 2009 at the latest
+            words = f"till {_plain(high, lang)}" if sv else f"until {_plain(high, lang)}"
+        elif high in ("", ".."):  # "2008/..": open or unknown end
+            words = f"från {_plain(low, lang)}" if sv else f"from {_plain(low, lang)}"
+        else:
+            words = f"{_plain(low, lang)}–{_plain(high, lang)}"
     else:
         words = _plain(core, lang)
     if qualifier in ("~", "%"):
