@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import networkx as nx
+from django.db.models import Count, Max
 
 from interop.models import ReportedPair
 from register.models import Organisation, Place, Relation
@@ -21,19 +22,37 @@ def twinning_graph() -> nx.Graph:
     return graph
 
 
+def _data_version() -> tuple:
+    """Changes whenever a pair or a published relation is added, removed or changed."""
+    pairs = ReportedPair.objects.aggregate(n=Count("id"), last=Max("id"))
+    relations = Relation.objects.published().aggregate(
+        n=Count("id"), last=Max("id"), changed=Max("updated_at")
+    )
+    return tuple(pairs.values()) + tuple(relations.values())
+
+
+_cliques_cache: dict[tuple, list[list[int]]] = {}
+
+
+def all_cliques() -> list[list[int]]:
+    """Every maximal clique of 3+ places, largest first; kept while the data is unchanged
+    (finding them over the national data takes a few tenths of a second)."""
+    version = _data_version()
+    if version not in _cliques_cache:
+        found = (sorted(c) for c in nx.find_cliques(twinning_graph()) if len(c) >= 3)
+        _cliques_cache.clear()
+        _cliques_cache[version] = sorted(found, key=lambda clique: (-len(clique), clique))
+    return _cliques_cache[version]
+
+
 def chains(min_size: int = 3, place: Place | None = None) -> list[list[int]]:
     """Twin-town chains: maximal groups of three or more places all twinned with each
     other (maximal cliques), largest first. With `place`, only those it belongs to."""
-    graph = twinning_graph()
-    if place is not None:
-        if place.pk not in graph:
-            return []
-        found = nx.find_cliques(graph, nodes=None)
-        found = (clique for clique in found if place.pk in clique)
-    else:
-        found = nx.find_cliques(graph)
-    result = [sorted(clique) for clique in found if len(clique) >= min_size]
-    return sorted(result, key=lambda clique: (-len(clique), clique))
+    return [
+        clique
+        for clique in all_cliques()
+        if len(clique) >= min_size and (place is None or place.pk in clique)
+    ]
 
 
 def places_by_id(ids) -> dict[int, Place]:

@@ -202,3 +202,12 @@ def test_the_command_shows_a_progress_bar_on_a_terminal(cli, tmp_path):
     assert result.returncode == 0
     assert b"reading" in shown and b"100%" in shown
     assert b"pairs: 1 (1 new" in result.stdout
+
+
+def test_reported_pairs_are_read_only_in_the_admin(admin_client, tmp_path):
+    path = write(tmp_path, HEADER + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n")
+    import_pairs(path)
+    listing = admin_client.get("/admin/interop/reportedpair/?q=lund")
+    assert listing.status_code == 200
+    assert "Greifswald" in listing.content.decode()
+    assert admin_client.get("/admin/interop/reportedpair/add/").status_code == 403
