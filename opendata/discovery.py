@@ -55,8 +55,18 @@ def head_context(context) -> dict:
         "alternates": alternates(organisation.slug if organisation else None),
         "jsonld": "",
     }
+    relation = context.get("relation")
+    if relation is not None and getattr(relation, "pk", None):
+        # A partner's page: its relation first, then the organisation's exports.
+        href = reverse("api:get_relation", kwargs={"relation_id": relation.pk})
+        data["alternates"].insert(0, Alternate("application/json", href, _("Relation (JSON)")))
+    if context.get("activities") is not None and organisation is not None:
+        href = reverse("api:list_activities") + "?" + urlencode({"organisation": organisation.slug})
+        data["alternates"].insert(0, Alternate("application/json", href, _("Activities (JSON)")))
     if organisation is not None and request is not None:
-        relations = [rel for section in page.sections for rel in section.relations]
+        relations = getattr(page, "relations", None) or [
+            rel for section in page.sections for rel in section.relations
+        ]
         register = Register(organisation, relations, [])
         page_url = request.build_absolute_uri(
             reverse("public:organisation", args=[organisation.slug])

@@ -67,6 +67,21 @@ def test_it_advertises_the_api_and_every_export_of_the_page(client, demo, lang):
     assert client.get(alternates["application/json"]).json()["count"] == 5
 
 
+def test_every_public_page_advertises_its_data(client, demo):
+    from tests.test_public_site import ALL_PAGES
+
+    wanted = {"application/json", "text/csv", "application/geo+json", "text/calendar"}
+    for url in ALL_PAGES:
+        head = read_head(client, url)
+        types = {link.get("type") for link in head.links if link.get("rel") == "alternate"}
+        assert wanted <= types, url
+        assert any(link.get("rel") == "service-desc" for link in head.links), url
+        assert [kind for kind, _ in head.scripts].count("application/ld+json") == 1, url
+        if "/asti/" in url:  # a partner's page leads to its relation first
+            first = next(link for link in head.links if link.get("type") == "application/json")
+            assert client.get(first["href"]).json()["partner"]["name"] == "Asti"
+
+
 def test_it_embeds_the_organisation_as_json_ld(client, demo):
     head = read_head(client, "/sv/halmstad/")
     (block,) = [text for kind, text in head.scripts if kind == "application/ld+json"]
