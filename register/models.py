@@ -14,7 +14,7 @@ from babel import Locale
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -487,6 +487,10 @@ class AgreementStatus(models.TextChoices):
 
 
 class AgreementQuerySet(PublishedQuerySet):
+    def published(self):
+        """A published agreement of a published relation: a draft relation hides its parts."""
+        return self.filter(is_published=True, relation__is_published=True)
+
     def with_status_on(self, day: date, status: str):
         """Filter by the status derived for `day`, in the database."""
         upcoming = Q(start_earliest__gt=day)
@@ -741,6 +745,15 @@ class Funding(models.Model):
         return f"{self.funder}, {self.share_percent.normalize():f} %"
 
 
+class ActivityQuerySet(PublishedQuerySet):
+    def published(self):
+        """Published, and not only with draft partners (a draft relation stays hidden)."""
+        links = Activity.relations.through.objects.filter(activity=OuterRef("pk"))
+        return self.filter(is_published=True).filter(
+            Q(Exists(links.filter(relation__is_published=True))) | ~Q(Exists(links))
+        )
+
+
 class Activity(Timestamped):
     """Something done with partners: a citizens' meeting, an exchange, a visit."""
 
@@ -779,7 +792,7 @@ class Activity(Timestamped):
         ),
     )
 
-    objects = PublishedQuerySet.as_manager()
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity")
