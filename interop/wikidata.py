@@ -5,8 +5,9 @@ places with Wikidata ids, in both directions, with start time (P580) and end tim
 at the precision the register keeps (a decade stays a decade), "circa" (P1480) for an
 approximate date, and the relation's sources as reference URLs (S854).
 
-In: P190 statements from a Wikidata entity JSON file (Special:EntityData/Q….json) or from
-a SPARQL 1.1 Query Results JSON file, as pairs reported by Wikidata. Places are matched
+In: P190 statements from a Wikidata entity JSON file (Special:EntityData/Q….json), from
+a SPARQL 1.1 Query Results JSON file, or from QuickStatements as written above (a round
+trip), as pairs reported by Wikidata. Places are matched
 by Wikidata id; qualifiers become EDTF dates with their precision; reference URLs become
 sources. A file with any problem is refused with its line and reason, and nothing changes.
 """
@@ -340,7 +341,81 @@ def statements_from_sparql(data, where: Located) -> tuple[list[Statement], list[
     return statements, []
 
 
-def read_json(path: Path) -> tuple[object, Located]:
+QS_TIME = re.compile(r"^\+(\d{4})-(\d\d)-(\d\d)T00:00:00Z/(\d{1,2})$")
+QS_STRING = re.compile(r'^"([^"]*)"$')
+
+
+def statements_from_quickstatements(text: str, where: Located) -> list[Statement]:
+    """P190 statements from QuickStatements version 1 (TAB or | between fields), as
+    quickstatements() writes them; anything else is refused with its line."""
+    statements = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        fields = line.split("\t") if "\t" in line else line.split("|")
+        statements.append(_quickstatement(fields, number, where))
+    return statements
+
+
+def _quickstatement(fields: list[str], line: int, where: Located) -> Statement:
+    def refuse(reason: str):
+        raise ImportRefused(where.file, line, reason)
+
+    if len(fields) < 3:
+        refuse("a statement needs an item, a property and a value")
+    subject, prop, value, rest = fields[0], fields[1], fields[2], fields[3:]
+    for qid in (subject, value):
+        if not QID.match(qid):
+            refuse(f"“{qid}” is not a Wikidata item id (LAST and new items are not supported)")
+    if prop != "P190":
+        refuse(f"only P190 (twinned administrative body) is read, not {prop}")
+    if len(rest) % 2:
+        refuse(f"{rest[-1]} has no value")
+    statement = Statement(subject=subject, partner=value, line=line)
+    circa = presumably = False
+    for key, item in zip(rest[::2], rest[1::2], strict=True):
+        if key in ("P580", "P582"):
+            edtf = _qs_time(item, key, refuse)
+            if key == "P580":
+                statement.start = edtf
+            else:
+                statement.end = edtf
+        elif key == "P1480" and item in (CIRCA, PRESUMABLY):
+            circa, presumably = circa or item == CIRCA, presumably or item == PRESUMABLY
+        elif key == "S854":
+            match = QS_STRING.match(item)
+            if not match or not match.group(1).startswith(("http://", "https://")):
+                refuse(f"S854 needs a quoted URL, not {item}")
+            statement.references.append(match.group(1))
+        else:
+            refuse(f"{key} is not a qualifier or reference this importer reads")
+    mark = "%" if circa and presumably else "~" if circa else "?" if presumably else ""
+    statement.start += mark if statement.start else ""
+    statement.end += mark if statement.end else ""
+    return statement
+
+
+def _qs_time(value: str, key: str, refuse) -> str:
+    match = QS_TIME.match(value)
+    if not match:
+        refuse(f"{key}: “{value}” is not a time value such as +1948-00-00T00:00:00Z/9")
+    year, month, day, precision = match.groups()
+    precision = int(precision)
+    if precision == DAY and "00" not in (month, day):
+        return f"{year}-{month}-{day}"
+    if precision == MONTH and month != "00":
+        return f"{year}-{month}"
+    if precision == YEAR:
+        return year
+    if precision == DECADE:
+        return f"{year[:3]}X"
+    if precision == CENTURY:
+        return f"{(int(year) - 1) // 100:02d}XX"
+    refuse(f"{key}: precision {precision} does not fit {value}")
+
+
+def read_text(path: Path) -> tuple[str, Located]:
     name = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -351,11 +426,14 @@ def read_json(path: Path) -> tuple[object, Located]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise ImportRefused(name, line, "is not UTF-8") from None
+    return text, Located(name, text)
+
+
+def parse_json(text: str, where: Located):
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportRefused(name, exc.lineno, f"is not valid JSON: {exc.msg}") from None
-    return data, Located(name, text)
+        raise ImportRefused(where.file, exc.lineno, f"is not valid JSON: {exc.msg}") from None
 
 
 def wikidata_source() -> Source:
@@ -372,11 +450,15 @@ def reference_source(url: str) -> Source:
 
 def import_wikidata(path: Path) -> WikidataReport:
     """Import P190 statements from an entity JSON or a SPARQL results JSON file."""
-    data, where = read_json(path)
-    if isinstance(data, dict) and "entities" in data:
-        statements, skipped = statements_from_entities(data, where)
+    text, where = read_text(path)
+    if not text.lstrip().startswith(("{", "[")):
+        statements, skipped = statements_from_quickstatements(text, where), []
     else:
-        statements, skipped = statements_from_sparql(data, where)
+        data = parse_json(text, where)
+        if isinstance(data, dict) and "entities" in data:
+            statements, skipped = statements_from_entities(data, where)
+        else:
+            statements, skipped = statements_from_sparql(data, where)
     report = WikidataReport(file=where.file, statements=len(statements), skipped=skipped)
     ids = {s.subject for s in statements} | {s.partner for s in statements}
     places = {p.wikidata_id: p for p in Place.objects.filter(wikidata_id__in=ids)}

@@ -177,3 +177,45 @@ def test_the_command_imports_and_refuses_with_file_and_line(cli, tmp_path):
     assert f"{path}, line " in failed.stderr
     assert "Q1001 is not the Wikidata id of any place" in failed.stderr
     assert "Nothing was imported" in failed.stderr
+
+
+def test_quickstatements_round_trip_into_reported_pairs(identified, tmp_path):
+    Relation.objects.filter(partner__name="Stord").update(since="1992~")
+    path = tmp_path / "halmstad.qs"
+    path.write_text(quickstatements(identified).text, encoding="utf-8")
+    report = import_wikidata(path)
+    assert report.statements == 10  # both directions of five relations
+    assert report.pairs_new == 5
+    pairs = {
+        p.place_b.name if p.place_a.name == "Halmstad" else p.place_a.name: p
+        for p in ReportedPair.objects.select_related("place_a", "place_b")
+    }
+    assert (pairs["Moshi"].start, pairs["Moshi"].end) == ("2008", "2012")
+    assert pairs["Gentofte"].start == "194X"
+    assert pairs["Stord"].start == "1992~"
+    assert pairs["Asti"].start == ""
+    assert pairs["Moshi"].references.get().url == "https://www.halmstad.se/"
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("LAST\tP190\tQ1002", "LAST and new items are not supported"),
+        ("Q1001\tP47\tQ1002", "only P190"),
+        ("Q1001\tP190", "needs an item, a property and a value"),
+        ("Q1001\tP190\tQ1002\tP580", "P580 has no value"),
+        ("Q1001\tP190\tQ1002\tP580\t1948", "not a time value"),
+        ("Q1001\tP190\tQ1002\tP580\t+1948-00-00T00:00:00Z/11", "precision 11 does not fit"),
+        ("Q1001\tP190\tQ1002\tS854\thttps://x.example", "quoted URL"),
+        ("Q1001\tP190\tQ1002\tP17\tQ34", "P17 is not a qualifier"),
+        ("Q1001\tP190\tQ777777", "Q777777 is not the Wikidata id"),
+    ],
+)
+def test_it_refuses_quickstatements_it_cannot_read(identified, tmp_path, line, words):
+    path = tmp_path / "edits.qs"
+    path.write_text(f"Q1001\tP190\tQ1002\tP580\t+1940-00-00T00:00:00Z/8\n\n{line}\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_wikidata(path)
+    assert refused.value.line == 3
+    assert words in refused.value.reason
+    assert ReportedPair.objects.count() == 0
