@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from register.imprecise import ImpreciseDate, format_count
+from register.lifecycle import TimelineEvent, timeline, timeline_prefetch
 from register.models import (
     Activity,
     Agreement,
@@ -343,6 +344,7 @@ class RelationOnDate:
     relation: Relation
     status: str  # AgreementStatus value, or "none" when no agreement is recorded
     agreements: list[Agreement]
+    history: list[TimelineEvent] = field(default_factory=list)  # up to the report's day
 
     @property
     def status_label(self) -> str:
@@ -397,6 +399,11 @@ def status_on(agreement: Agreement, day: date) -> AgreementStatus:
     return AgreementStatus.ACTIVE
 
 
+def _not_after(text: str, day: date) -> bool:
+    earliest, _latest = bounds(text)
+    return earliest is None or earliest <= day
+
+
 def relation_status(agreements: list[Agreement], day: date) -> str:
     statuses = {status_on(agreement, day) for agreement in agreements}
     if not statuses:
@@ -415,7 +422,7 @@ def annual_figures(organisation: Organisation, year: int) -> AnnualFigures:
     ).prefetch_related("funding")
     relations = list(
         organisation.relations.select_related("partner")
-        .prefetch_related("partner__names", Prefetch("agreements", queryset=agreement_qs))
+        .prefetch_related("partner__names", *timeline_prefetch(agreement_qs))
         .order_by("order", "pk")
     )
     on_date = []
@@ -426,7 +433,14 @@ def annual_figures(organisation: Organisation, year: int) -> AnnualFigures:
         first = min([d for d in [since, *began] if d], default=None)
         if first and first > as_of:
             continue  # the relation did not exist yet
-        on_date.append(RelationOnDate(relation, relation_status(agreements, as_of), agreements))
+        on_date.append(
+            RelationOnDate(
+                relation,
+                relation_status(agreements, as_of),
+                agreements,
+                [event for event in timeline(relation) if _not_after(event.date, as_of)],
+            )
+        )
 
     all_agreements = [a for r in relations for a in r.agreements.all()]
     signed = [a for a in all_agreements if within_year(a.start, year)]

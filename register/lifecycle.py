@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from register.imprecise import ImpreciseDate, format_date
@@ -167,12 +167,11 @@ class TimelineEvent:
 
 
 def timeline(relation: Relation) -> list[TimelineEvent]:
-    """Letter of intent, agreement, renewal, end, each with its deciding decision, in order."""
-    agreements = list(
-        relation.agreements.select_related("kind", "decision", "ending_decision").prefetch_related(
-            "renewals"
-        )
-    )
+    """Letter of intent, agreement, renewal, end, each with its deciding decision, in order.
+
+    Reads relation.agreements (with their renewals) and relation.decisions through
+    .all(), so a caller that prefetched them (see TIMELINE_PREFETCH) pays no query."""
+    agreements = list(relation.agreements.all())
     events: list[TimelineEvent] = []
     used_decisions: set[int] = set()
     for agreement in agreements:
@@ -201,6 +200,17 @@ def timeline(relation: Relation) -> list[TimelineEvent]:
         if decision.pk not in used_decisions:
             events.append(TimelineEvent(Step.DECISION, decision.date, decision=decision))
     return sorted(events, key=lambda event: event.sort_key)
+
+
+def timeline_prefetch(agreements=None) -> list:
+    """What to prefetch on relations so that timeline() costs no query per relation."""
+    agreements = agreements or Agreement.objects.select_related(
+        "kind", "decision", "ending_decision"
+    )
+    return [
+        Prefetch("agreements", queryset=agreements.prefetch_related("renewals")),
+        "decisions",
+    ]
 
 
 # --- what needs attention ---------------------------------------------------------

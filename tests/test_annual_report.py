@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from accounts.models import Membership
 from register.figures import annual_figures
+from register.lifecycle import renew
 from register.models import (
     Activity,
     ActivityKind,
@@ -73,6 +74,24 @@ def test_it_counts_the_citizens_meeting_with_asti_as_about_100_of_whom_about_80_
         for funder, items in figures.funding_by_funder
     ] == [("Sida", ["Moshi"])]
     assert [s.relation.partner.name for s in figures.partnerships] == ["Moshi"]
+    moshi = figures.relations[1]
+    assert [(e.step, e.date) for e in moshi.history] == [("agreement", "2008")]  # 2012 is later
+
+
+def test_it_reads_each_relations_history_up_to_the_end_of_the_year(demo, signed_in):
+    moshi = demo.relations.get(partner__name="Moshi")
+    decision = Decision.objects.create(
+        relation=moshi, body=DecidingBody.EXECUTIVE_BOARD, date="2012-02-14", reference="KS 2012/31"
+    )
+    renew(moshi.agreements.get(), start="2012", decision=decision)
+    [item] = [r for r in annual_figures(demo, 2012).relations if r.relation == moshi]
+    assert [(e.step, e.date, e.decision) for e in item.history] == [
+        ("agreement", "2008", None),
+        ("renewal", "2012", decision),
+    ]
+    page = signed_in.get("/sv/reports/halmstad/2012/").content.decode()
+    assert "2012: förnyelse (kommunstyrelsen, KS 2012/31, 14 februari 2012)" in page
+    assert "Kommunstyrelsen (1)" in page  # decisions by body
 
 
 def test_it_shows_the_report_in_swedish_and_in_english(signed_in):
