@@ -50,6 +50,7 @@ from register.models import (
     PlaceName,
     Relation,
     Source,
+    current_lang,
 )
 
 admin.site.site_header = _("Vänort – the register")
@@ -123,6 +124,101 @@ def conflict_message(instance, conflict: Conflict) -> str:
         "when": when,
         "changes": changes or gettext("its parts (agreements, decisions, activities …)"),
     }
+
+
+# --- imprecise dates: a value with its precision, or EDTF text ----------------------------
+
+
+class Precision:
+    AS_WRITTEN, DAY, MONTH, YEAR, DECADE, CENTURY = "edtf", "day", "month", "year", "decade", "c"
+    CHOICES = [
+        (AS_WRITTEN, _("as written (EDTF)")),
+        (DAY, _("day")),
+        (MONTH, _("month")),
+        (YEAR, _("year")),
+        (DECADE, _("decade")),
+        (CENTURY, _("century")),
+    ]
+    QUALIFIERS = [
+        ("", _("exact")),
+        ("~", _("about")),
+        ("?", _("uncertain")),
+        ("%", _("about, and uncertain")),
+    ]
+
+
+class ImpreciseDateWidget(forms.MultiWidget):
+    """Value, precision and certainty; posting the plain field name (EDTF) works too."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            [
+                forms.TextInput(attrs={"size": 14, "placeholder": "1990, 2010-10, 199X"}),
+                forms.Select(choices=Precision.CHOICES, attrs={"aria-label": _("precision")}),
+                forms.Select(choices=Precision.QUALIFIERS, attrs={"aria-label": _("certainty")}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        return [value or "", Precision.AS_WRITTEN, ""]
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}_0" not in data and name in data:
+            return [data.get(name), Precision.AS_WRITTEN, ""]
+        return super().value_from_datadict(data, files, name)
+
+
+def to_edtf(text: str, precision: str, qualifier: str) -> str:
+    """'1994' as a decade, about -> '199X~'; text as written is taken as EDTF."""
+    text = (text or "").strip()
+    if not text or precision in ("", Precision.AS_WRITTEN):
+        return text + (qualifier if text and text[-1] not in "~?%" else "")
+    year = text[:4]
+    edtf = {
+        Precision.DAY: text[:10],
+        Precision.MONTH: text[:7],
+        Precision.YEAR: year,
+        Precision.DECADE: f"{year[:3]}X",
+        Precision.CENTURY: f"{year[:2]}XX",
+    }.get(precision, text)
+    return edtf + qualifier
+
+
+class ImpreciseDateField(forms.MultiValueField):
+    widget = ImpreciseDateWidget
+
+    def __init__(self, *, max_length=None, empty_value="", **kwargs):
+        kwargs.pop("widget", None)
+        fields = [
+            forms.CharField(required=False),
+            forms.ChoiceField(choices=Precision.CHOICES, required=False),
+            forms.ChoiceField(choices=Precision.QUALIFIERS, required=False),
+        ]
+        super().__init__(fields, require_all_fields=False, **kwargs)
+        self.help_text = _(
+            "A value and its precision (1994 as a decade is published as “1990-talet”), "
+            "or EDTF text as written: 199X, 2009~, [..2009], 2008/2012."
+        )
+
+    def compress(self, values):
+        text, precision, qualifier = (list(values) + ["", "", ""])[:3]
+        return to_edtf(text or "", precision or "", qualifier or "")
+
+
+def is_imprecise_date(db_field) -> bool:
+    from register.imprecise import validate_edtf
+
+    return validate_edtf in getattr(db_field, "validators", [])
+
+
+class ImpreciseDatesMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_imprecise_date(db_field):
+            return ImpreciseDateField(
+                required=not db_field.blank, label=db_field.verbose_name.capitalize()
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 # --- who may see and change what ---------------------------------------------------------
@@ -218,7 +314,7 @@ class ScopedChoicesMixin:
         return field
 
 
-class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+class ScopedInline(ImpreciseDatesMixin, ScopedChoicesMixin, admin.TabularInline):
     """An inline whose rows belong to the parent's organisation."""
 
     extra = 0
@@ -266,7 +362,7 @@ class VersionedInline(ScopedInline):
         return fields if "seen_version" in fields else [*fields, "seen_version"]
 
 
-class RegisterAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     """Scoped, versioned, with history; every view's writes in one transaction."""
 
     form = VersionedForm
@@ -381,7 +477,7 @@ def as_published(text: str, since: bool = False) -> str:
     if not text:
         return "–"
     try:
-        return format_date(text, None, since=since) if since else format_date(text)
+        return format_date(text, current_lang(), since=since)
     except Exception:  # noqa: BLE001 - an invalid value is reported by the field's validator
         return gettext("(not a valid date)")
 

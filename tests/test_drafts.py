@@ -43,7 +43,7 @@ def drafts(client, alice):
     data.update(
         relation=str(stord.pk),
         kind=str(AgreementKind.objects.get(code="samarbetsavtal").pk),
-        start="2030",
+        start_0="2030",
         purpose_sv="HEMLIGT-AVTAL",
         purpose_en="HEMLIGT-AVTAL",
     )
@@ -56,7 +56,7 @@ def drafts(client, alice):
         organisation=str(stord.organisation_id),
         relations=[str(stord.pk)],
         kind=str(ActivityKind.objects.first().pk),
-        date="2026-05",
+        date_0="2026-05",
         title_sv="HEMLIG-AKTIVITET",
         title_en="HEMLIG-AKTIVITET",
     )

@@ -77,7 +77,7 @@ def test_it_refuses_a_stale_inline_row(two_sessions):
     relation_url = change_url(agreement.relation)
     on_relation_page = form_data(dora, relation_url)
     own_page = form_data(alice, change_url(agreement))
-    own_page["start"] = "2001"
+    own_page["start_0"] = "2001"
     assert alice.post(change_url(agreement), own_page).status_code == 302
 
     row = next(
@@ -85,7 +85,7 @@ def test_it_refuses_a_stale_inline_row(two_sessions):
         for key, value in on_relation_page.items()
         if key.startswith("agreements-") and key.endswith("-id") and value == [str(agreement.pk)]
     )
-    on_relation_page[f"{row}-start"] = "1999"
+    on_relation_page[f"{row}-start_0"] = "1999"
     refused = dora.post(relation_url, on_relation_page)
     assert refused.status_code == 200
     assert "alice" in str(refused.context["inline_admin_formsets"][0].formset.errors)
