@@ -42,7 +42,8 @@ def test_it_starts_a_municipality_and_adds_its_administrator(cli):
     check = cli(
         "shell",
         "-c",
-        "from accounts.models import Membership as M; from register.models import Organisation as O;"
+        "from accounts.models import Membership as M;"
+        "from register.models import Organisation as O;"
         "m = M.objects.get(user__username='vera'); o = O.objects.get(slug='varberg');"
         "print(m.role, m.user.is_staff, m.user.check_password('en-lång-Lösen-1234'),"
         " o.place.country, sorted((r.kind.code, r.body) for r in o.governance_rules.all()))",
