@@ -14,6 +14,20 @@ from vanort.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture
+def connection_kept():
+    """The WSGI handler closes the database connection after each request; inside a test's
+    transaction that would end the test's connection (Django's test client does the same)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
@@ -21,5 +35,5 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_it_conforms_to_its_own_openapi_document(case, demo):
+def test_it_conforms_to_its_own_openapi_document(case, demo, connection_kept):
     case.call_and_validate()
