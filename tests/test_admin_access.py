@@ -209,3 +209,21 @@ def test_it_lets_only_administrators_change_rules_and_vocabularies(client, alice
     assert client.get(url("add", "agreementkind")).status_code == 200
     page = client.get(url("change", "organisation", demo.pk)).content.decode()
     assert 'name="governance_rules-0-body"' in page
+
+
+@pytest.mark.parametrize(
+    "model_admin",
+    list(admin.site._registry.values()),
+    ids=lambda model_admin: model_admin.model._meta.label,
+)
+def test_it_opens_no_registered_model_to_a_user_without_organisation(client, charlie, model_admin):
+    """Every model in the admin, whoever registered it: refused, or an empty list (a
+    model of the user's own, such as their calendar tokens)."""
+    client.force_login(charlie)
+    opts = model_admin.model._meta
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    if response.status_code == 200:
+        assert opts.app_label not in ("register", "accounts"), opts.label
+        assert response.context["cl"].result_count == 0, opts.label
+    else:
+        assert response.status_code == 403, (opts.label, response.status_code)
