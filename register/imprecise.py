@@ -54,7 +54,7 @@ def validate_edtf(text: str) -> None:
         parse(text)
         try:  # valid EDTF that the pages cannot write yet (e.g. 19XX-01) is refused here
             format_date(text, "sv"), format_date(text, "en")
-        except (ValueError, TypeError, IndexError) as exc:
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
             raise ValidationError(
                 _(
                     "“%(value)s” is valid EDTF, but not a form Vänort can write out; "

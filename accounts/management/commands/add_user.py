@@ -56,6 +56,6 @@ class Command(BaseCommand):
                 user=user, organisation=org, defaults={"role": role}
             )
         verb = "Created" if created else "Updated"
-        self.stdout.write(f"{verb} {username}: {Role(role).label} of {org.name}.")
+        self.stdout.write(f"{verb} {username}: {role} of {org.name}.")
         if not user.has_usable_password():
             self.stdout.write(f"Set a password with: vanort changepassword {username}")
