@@ -14,6 +14,7 @@ time `send-reminders` takes over all organisations (e-mail kept in memory).
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -70,7 +71,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     halmstad = load_demo()
     start = time.perf_counter()
-    call_command("import_pairs", str(args.file), "--no-progress", verbosity=0)
+    call_command("import_pairs", str(args.file), "--no-progress", stdout=io.StringIO())
     organisations = build_national_register()
     print(
         f"national register: {len(organisations)} organisations, built in "
