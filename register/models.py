@@ -13,7 +13,7 @@ import pycountry
 from babel import Locale
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +91,10 @@ class Timestamped(models.Model):
             self.version += 1
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
-        super().save(*args, **kwargs)
+        # The record and its history row (written on post_save) commit together, so a
+        # snapshot or a crash never sees one without the other.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
 
 
 class PublishedQuerySet(models.QuerySet):
