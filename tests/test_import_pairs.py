@@ -14,10 +14,8 @@ from interop.errors import ImportRefused
 from interop.models import ReportedPair
 from interop.pairs import SOURCE_URL, import_pairs
 from register.models import Place, Source
+from tests.conftest import national_pairs_file
 
-REAL_FILE = (
-    Path(__file__).resolve().parents[2] / "shared/data/wikipedia-twin-cities/twin_cities.csv"
-)
 HEADER = "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
 
 
@@ -32,9 +30,9 @@ def counts() -> tuple[int, int, int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL_FILE.exists(), reason="shared/data is not next to the project")
 def test_it_imports_the_real_file_once(demo):
-    report = import_pairs(REAL_FILE)
+    real_file = national_pairs_file()
+    report = import_pairs(real_file)
     assert report.rows == 25917
     refused = report.refused_by_category()
     assert refused == {"duplicate pair": 1093, "unknown country": 53, "same place twice": 3}
@@ -64,7 +62,7 @@ def test_it_imports_the_real_file_once(demo):
     assert [p.name for p in result.in_register_not_reported] == ["Asti", "Moshi"]
     # A second run changes nothing.
     before = counts()
-    again = import_pairs(REAL_FILE)
+    again = import_pairs(real_file)
     assert (again.places_new, again.pairs_new) == (0, 0)
     assert again.pairs_existing == report.pairs_new
     assert counts() == before

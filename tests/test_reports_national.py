@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -37,9 +36,7 @@ from register.models import (
     Relation,
 )
 from reports.models import SentReminder
-
-PAIRS = Path(__file__).resolve().parents[2] / "shared/data/wikipedia-twin-cities/twin_cities.csv"
-pytestmark = pytest.mark.skipif(not PAIRS.exists(), reason="the national data set is not here")
+from tests.conftest import national_pairs_file
 
 
 def build_national_register() -> list[Organisation]:
@@ -104,7 +101,7 @@ def build_national_register() -> list[Organisation]:
 
 @pytest.mark.django_db(transaction=False)
 def test_it_reminds_and_reports_on_the_national_data_set(demo, client):
-    call_command("import_pairs", str(PAIRS), "--no-progress", stdout=StringIO())
+    call_command("import_pairs", str(national_pairs_file()), "--no-progress", stdout=StringIO())
     assert Place.objects.count() > 17000
     organisations = build_national_register()
     assert len(organisations) > 100

@@ -114,7 +114,10 @@ def test_it_signs_in_with_the_right_password(alice):
 
 
 def vanort(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in __import__("os").environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright runs an
+    # event loop); a deployment never has it, and the deploy check rightly refuses it.
+    unset = ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in __import__("os").environ.items() if k not in unset}
     return subprocess.run(
         [VANORT, *args], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=300
     )
