@@ -39,17 +39,11 @@ def label(item) -> dict:
 
 
 def place(item: Place) -> dict:
-    return {
-        "id": item.pk,
-        "name": item.name,
-        "names": {other.language: other.name for other in item.names.all()},
-        "country": item.country,
-        "region": item.region,
-        "latitude": item.latitude,
-        "longitude": item.longitude,
-        "wikidata_id": item.wikidata_id,
-        "updated_at": item.updated_at,
-    }
+    return {**place_without_names(item), "names": _other_names(item)}
+
+
+def _other_names(item: Place) -> dict:
+    return {other.language: other.name for other in item.names.all()}
 
 
 def place_without_names(item: Place) -> dict:
