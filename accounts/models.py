@@ -1,6 +1,8 @@
 """Who may edit which organisation's register: a role per user and organisation."""
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -44,3 +46,48 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+# --- users: who changed a user, and when (django-simple-history) ----------------------------
+
+
+class UserHistory(HistoricalRecords):
+    """The auth user's history. Not its password hash (an old hash kept in the history
+    could still be cracked), and a sign-in, which only stamps `last_login`, is no change.
+
+    A save through a proxy (StaffUser, in the admin) signals as the proxy, not as User;
+    the history follows every proxy of the user model as well.
+    """
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            models.signals.class_prepared.connect(self.follow_proxy, weak=False)
+
+    def follow_proxy(self, sender, **kwargs):
+        if not (sender._meta.proxy and issubclass(sender, self.cls)):
+            return
+        models.signals.post_save.connect(self.post_save, sender=sender, weak=False)
+        models.signals.pre_delete.connect(self.pre_delete, sender=sender, weak=False)
+        models.signals.post_delete.connect(self.post_delete, sender=sender, weak=False)
+        sender._meta.simple_history_manager_attribute = self.manager_name
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+simple_history.register(
+    User, app="accounts", records_class=UserHistory, excluded_fields=["password", "last_login"]
+)
+
+
+class StaffUser(User):
+    """A user as an organisation's administrator manages them in the admin (accounts/admin.py):
+    names, e-mail, active or not, a new password; never superuser status or permissions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from accounts.models import Membership, Role
+from accounts.models import Role
+from accounts.users import enrol
 from register.models import Organisation
 
 
@@ -38,23 +37,16 @@ class Command(BaseCommand):
             known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"--organisation: no organisation “{organisation}” ({known}).")
         password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None
-        with transaction.atomic():
-            user, created = get_user_model().objects.get_or_create(username=username)
-            user.is_staff = True
-            if options["email"]:
-                user.email = options["email"]
-            if password is not None:
-                try:
-                    validate_password(password, user)
-                except ValidationError as error:
-                    raise CommandError("password: " + " ".join(error.messages)) from error
-                user.set_password(password)
-            elif created:
-                user.set_unusable_password()
-            user.save()
-            Membership.objects.update_or_create(
-                user=user, organisation=org, defaults={"role": role}
-            )
+        user = get_user_model().objects.filter(username=username).first()
+        created = user is None
+        if created:
+            user = get_user_model()(username=username)
+        if options["email"]:
+            user.email = options["email"]
+        try:
+            enrol(user, org, role, password=password)
+        except ValidationError as error:
+            raise CommandError("password: " + " ".join(error.messages)) from error
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} {username}: {role} of {org.name}.")
         if not user.has_usable_password():
