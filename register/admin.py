@@ -33,6 +33,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Membership
 from accounts.roles import may_administer, may_edit, organisation_ids, roles_of
+from register import history
+from register.admin_export import export_selected_as_csv
 from register.concurrency import Conflict, conflict_for
 from register.imprecise import format_date
 from register.models import (
@@ -66,6 +68,9 @@ class VersionedForm(forms.ModelForm):
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    # {many-to-many field: ids} of the historical version a revert form shows.
+    reverting_many_to_many: dict[str, list] = {}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
@@ -77,6 +82,17 @@ class VersionedForm(forms.ModelForm):
                 .first()
             )
             self.fields["seen_version"].initial = stored
+            for name, ids in self.reverting_many_to_many.items():
+                if name in self.fields:
+                    self.initial[name] = ids
+
+    def save(self, commit=True):
+        history.defer(self.instance)  # one history row, written once the m2m are saved
+        return super().save(commit)
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        history.write(self.instance)
 
     # The parent form is saved whatever changed; an inline row only when it changed.
     check_unchanged = True
@@ -367,6 +383,7 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
 
     form = VersionedForm
     history_list_display = ["version"]
+    actions = [export_selected_as_csv]
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))
@@ -398,9 +415,35 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
             or self.deleted_records(request).filter(id=object_id).exists()
         ):
             raise Http404
+        row = self.model.history.filter(id=object_id, history_id=version_id).first()
+        if row is not None and history.tracks_many_to_many(self.model):
+            request.reverting_many_to_many = history.many_to_many_as_of(row)
         # A revert saves the record and its m2m in one transaction, as the change view does.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        reverting = getattr(request, "reverting_many_to_many", None)
+        if reverting is None:
+            return form
+        return type(form.__name__, (form,), {"reverting_many_to_many": reverting})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        history.write(form.instance)  # in case a form saved no many-to-many
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        # Rows of a many-to-many saved on their own (an activity's partners, edited on
+        # the relation) are a change of the record that holds the many-to-many.
+        holder = formset.model._meta.auto_created
+        if holder and history.tracks_many_to_many(holder):
+            link = next(f for f in formset.model._meta.fields if f.related_model is holder)
+            rows = [*formset.new_objects, *(o for o, _ in formset.changed_objects)]
+            rows += formset.deleted_objects
+            for record in {getattr(row, link.name) for row in rows}:
+                history.record_change(record)
 
     # -- deleted records: listed from the history and restored from it --
 
@@ -421,13 +464,13 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
         return own + super().get_urls()
 
     def deleted_records(self, request):
-        history = self.model.history.filter(history_type="-")
+        rows = self.model.history.filter(history_type="-")
         live = self.model._base_manager.values("pk")
-        history = history.exclude(id__in=live).order_by("-history_date")
+        rows = rows.exclude(id__in=live).order_by("-history_date")
         if not request.user.is_superuser:
             lookup = "id" if self.org_lookup == "pk" else self.org_lookup
-            history = history.filter(**{f"{lookup}__in": organisation_ids(request.user)})
-        return history
+            rows = rows.filter(**{f"{lookup}__in": organisation_ids(request.user)})
+        return rows
 
     def deleted_view(self, request):
         if not self.has_view_permission(request):
@@ -450,8 +493,7 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
         if not self.may_change(request, instance):
             raise PermissionDenied
         with transaction.atomic(using=router.db_for_write(self.model)):
-            instance._state.adding = True
-            instance.save()
+            instance = history.restore(record)
         self.message_user(
             request,
             gettext("Restored “%(record)s” as it was when deleted.") % {"record": instance},
@@ -627,11 +669,11 @@ class PlaceAdmin(RegisterAdmin):
         return users <= orgs
 
     def deleted_records(self, request):
-        history = self.model.history.filter(history_type="-")
-        history = history.exclude(id__in=self.model._base_manager.values("pk"))
+        rows = self.model.history.filter(history_type="-")
+        rows = rows.exclude(id__in=self.model._base_manager.values("pk"))
         if not self.has_view_permission(request):
-            return history.none()
-        return history.order_by("-history_date")
+            return rows.none()
+        return rows.order_by("-history_date")
 
 
 @admin.register(Source)

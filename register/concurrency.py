@@ -76,6 +76,10 @@ def conflict_for(instance: models.Model, seen_version: int) -> Conflict | None:
 
 
 def _show(field, value) -> str:
+    if field.many_to_many:  # the history's rows of the link table: name the targets
+        ids = [row[field.m2m_reverse_field_name()] for row in value or []]
+        targets = field.related_model._base_manager.filter(pk__in=ids)
+        return ", ".join(sorted(str(target) for target in targets)) or "–"
     if value in (None, ""):
         return "–"
     if getattr(field, "choices", None):

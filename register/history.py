@@ -1,4 +1,15 @@
-"""What the register's history (django-simple-history) tells about the published page."""
+"""The register's history (django-simple-history): writing one row per edit, and what it
+tells about the published page.
+
+A record's many-to-many fields (an agreement's focus areas, an activity's partners and
+themes, every record's sources) are part of its history. Left alone, simple-history
+writes a row when the record is saved, before a form saves the many-to-many, and one
+more row for each many-to-many change; an edit in the admin would then show as two or
+three rows, the first with the old focus areas. The admin therefore defers the row
+until the many-to-many are saved and writes one row with everything (`defer`, `write`).
+Saves outside the admin (imports, the shell) keep simple-history's behaviour: every
+change is still recorded, in more rows.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +18,7 @@ from datetime import datetime
 from django.db.models import OuterRef, Q, Subquery
 
 from register.models import (
+    TIMESTAMPED_HISTORY,
     Activity,
     Agreement,
     Decision,
@@ -17,6 +29,61 @@ from register.models import (
     PlaceName,
     Relation,
 )
+
+
+def tracks_many_to_many(model) -> bool:
+    return bool(getattr(model, "_history_m2m_fields", None))
+
+
+def defer(record) -> None:
+    """Hold back the history row of the coming save until `write(record)`."""
+    if tracks_many_to_many(type(record)):
+        record.skip_history_when_saving = True  # honoured by simple-history's signals
+        record._history_pending = "+" if record._state.adding else "~"
+
+
+def write(record) -> None:
+    """Write the row held back by `defer`, with the many-to-many as saved now."""
+    pending = getattr(record, "_history_pending", None)
+    if pending is None:
+        return
+    del record.skip_history_when_saving
+    del record._history_pending
+    TIMESTAMPED_HISTORY.create_historical_record(record, pending)
+
+
+def record_change(record) -> None:
+    """A row for a change the record's own save did not see (a through row saved alone)."""
+    TIMESTAMPED_HISTORY.create_historical_record(record, "~")
+
+
+def many_to_many_as_of(history_row) -> dict[str, list]:
+    """{field name: [target ids]} of the record as it was at `history_row`."""
+    values = {}
+    for field in history_row._history_m2m_fields:
+        target = field.m2m_reverse_field_name()
+        rows = getattr(history_row, field.name).values_list(f"{target}_id", flat=True)
+        values[field.name] = sorted(rows)
+    return values
+
+
+def restore(deleted_row):
+    """Bring a deleted record back as it was, many-to-many included; returns it.
+
+    The deletion's own row has no many-to-many (Django removes those links first), so
+    they come from the row before it; links to records deleted since are left out.
+    """
+    record = deleted_row.instance
+    record._state.adding = True
+    before = deleted_row.prev_record
+    defer(record)
+    record.save()
+    if before is not None and tracks_many_to_many(type(record)):
+        for name, ids in many_to_many_as_of(before).items():
+            field = type(record)._meta.get_field(name)
+            getattr(record, name).set(field.related_model._base_manager.filter(pk__in=ids))
+    write(record)
+    return record
 
 
 def _shown(history):

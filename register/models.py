@@ -75,13 +75,19 @@ wikidata_id_validator = RegexValidator(
 )
 
 
+# One history recorder for every versioned model (inherit=True makes a history table
+# per concrete subclass); register/history.py writes rows with it when it defers them.
+TIMESTAMPED_HISTORY = HistoricalRecords(inherit=True)
+
+
 class Timestamped(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Bumped on every save; an edit form sends the version it showed, and a save based on
     # an older version is refused (no lost updates, see register/concurrency.py).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    # Who changed what and when, per concrete model (django-simple-history).
-    history = HistoricalRecords(inherit=True)
+    # Who changed what and when, per concrete model (django-simple-history). A subclass
+    # names its many-to-many fields in `_history_m2m_fields` to record them too.
+    history = TIMESTAMPED_HISTORY
 
     class Meta:
         abstract = True
@@ -212,6 +218,7 @@ class Place(Timestamped):
         _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_id_validator]
     )
     sources = models.ManyToManyField("Source", blank=True, related_name="places")
+    _history_m2m_fields = ['sources']
 
     class Meta:
         verbose_name = _("place")
@@ -306,6 +313,7 @@ class Organisation(Timestamped):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour is # and six hex digits."))],
     )
     sources = models.ManyToManyField("Source", blank=True, related_name="organisations")
+    _history_m2m_fields = ['sources']
 
     class Meta:
         verbose_name = _("organisation")
@@ -431,6 +439,7 @@ class Relation(Timestamped):
     description_en = models.TextField(_("description (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="relations")
+    _history_m2m_fields = ['sources']
 
     objects = PublishedQuerySet.as_manager()
 
@@ -472,6 +481,7 @@ class Decision(Timestamped):
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
     url = models.URLField(_("URL"), blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
+    _history_m2m_fields = ['sources']
 
     class Meta:
         verbose_name = _("decision")
@@ -543,6 +553,7 @@ class Agreement(Timestamped):
     purpose_en = models.TextField(_("purpose (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
+    _history_m2m_fields = ['focus_areas', 'sources']
     # Lifecycle (register/lifecycle.py): a renewal is the next agreement, linked to the
     # one it renews; an agreement ended before its term records when and by what decision.
     renews = models.ForeignKey(
@@ -783,6 +794,7 @@ class Activity(Timestamped):
     outcome_en = models.TextField(_("outcome (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="activities")
+    _history_m2m_fields = ['relations', 'themes', 'sources']
     date_earliest = models.DateField(null=True, editable=False, db_index=True)
     host_country = models.CharField(
         _("host country"),

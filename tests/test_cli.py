@@ -4,8 +4,10 @@ import json
 
 
 def dump(cli) -> list:
+    """Every row of the register, history included, in an order that does not depend on
+    the process (simple-history creates its many-to-many history models from a set)."""
     result = cli("dumpdata", "register", "--indent", "0")
-    return json.loads(result.stdout)
+    return sorted(json.loads(result.stdout), key=lambda row: (row["model"], row["pk"]))
 
 
 def test_load_demo_twice_changes_nothing(cli):
