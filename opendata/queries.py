@@ -71,7 +71,7 @@ def organisations() -> QuerySet:
 
 
 def sources() -> QuerySet:
-    return Source.objects.select_related("organisation").order_by("title", "id")
+    return Source.objects.cited_publicly().select_related("organisation").order_by("title", "id")
 
 
 # --- filters --------------------------------------------------------------------

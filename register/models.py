@@ -7,7 +7,9 @@ CLI) calls the rules defined here.
 
 from __future__ import annotations
 
+import operator
 from datetime import date
+from functools import reduce
 
 import pycountry
 from babel import Locale
@@ -218,7 +220,7 @@ class Place(Timestamped):
         _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_id_validator]
     )
     sources = models.ManyToManyField("Source", blank=True, related_name="places")
-    _history_m2m_fields = ['sources']
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         verbose_name = _("place")
@@ -313,7 +315,7 @@ class Organisation(Timestamped):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour is # and six hex digits."))],
     )
     sources = models.ManyToManyField("Source", blank=True, related_name="organisations")
-    _history_m2m_fields = ['sources']
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         verbose_name = _("organisation")
@@ -379,6 +381,24 @@ class GovernanceRule(models.Model):
 # --- sources ----------------------------------------------------------------------
 
 
+class SourceQuerySet(models.QuerySet):
+    def cited_publicly(self):
+        """Sources that back something published: a source cited only by drafts (or by
+        nothing yet) stays out of open data, as the drafts themselves do."""
+        cited = [
+            Exists(model.filter(sources=OuterRef("pk")))
+            for model in (
+                Place.objects.all(),
+                Organisation.objects.all(),
+                Relation.objects.published(),
+                Decision.objects.filter(relation__is_published=True),
+                Agreement.objects.published(),
+                Activity.objects.published(),
+            )
+        ]
+        return self.filter(reduce(operator.or_, (Q(c) for c in cited)))
+
+
 class Source(Timestamped):
     """Where a fact comes from. Disagreeing sources are kept side by side."""
 
@@ -397,6 +417,8 @@ class Source(Timestamped):
     )
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     accessed_on = models.DateField(_("date read"), null=True, blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("source")
@@ -439,7 +461,7 @@ class Relation(Timestamped):
     description_en = models.TextField(_("description (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="relations")
-    _history_m2m_fields = ['sources']
+    _history_m2m_fields = ["sources"]
 
     objects = PublishedQuerySet.as_manager()
 
@@ -481,7 +503,7 @@ class Decision(Timestamped):
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
     url = models.URLField(_("URL"), blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
-    _history_m2m_fields = ['sources']
+    _history_m2m_fields = ["sources"]
 
     class Meta:
         verbose_name = _("decision")
@@ -553,7 +575,7 @@ class Agreement(Timestamped):
     purpose_en = models.TextField(_("purpose (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
-    _history_m2m_fields = ['focus_areas', 'sources']
+    _history_m2m_fields = ["focus_areas", "sources"]
     # Lifecycle (register/lifecycle.py): a renewal is the next agreement, linked to the
     # one it renews; an agreement ended before its term records when and by what decision.
     renews = models.ForeignKey(
@@ -794,7 +816,7 @@ class Activity(Timestamped):
     outcome_en = models.TextField(_("outcome (English)"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="activities")
-    _history_m2m_fields = ['relations', 'themes', 'sources']
+    _history_m2m_fields = ["relations", "themes", "sources"]
     date_earliest = models.DateField(null=True, editable=False, db_index=True)
     host_country = models.CharField(
         _("host country"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from register.models import Activity, ActivityKind, Agreement, AgreementKind, Relation
+from register.demo import SEED_TITLE
+from register.models import Activity, ActivityKind, Agreement, AgreementKind, Relation, Source
 from tests.admin_forms import form_data
 
 EXPORTS = [
@@ -92,3 +93,23 @@ def test_parts_of_a_draft_relation_are_drafts_too(demo):
     assert not Agreement.objects.published().filter(relation=moshi).exists()
     only_moshi = [a for a in Activity.objects.all() if list(a.relations.all()) == [moshi]]
     assert not Activity.objects.published().filter(pk__in=[a.pk for a in only_moshi]).exists()
+
+
+def test_a_source_cited_only_by_drafts_is_not_published(client, drafts):
+    draft = Agreement.objects.get(purpose_sv="HEMLIGT-AVTAL")
+    source = Source.objects.create(
+        organisation=draft.relation.organisation,
+        title="HEMLIG-KÄLLA",
+        document="Protokoll under beredning",
+    )
+    draft.sources.add(source)
+
+    def listed() -> bool:
+        titles = [s["title"] for s in client.get("/api/sources?page_size=100").json()["items"]]
+        assert SEED_TITLE in titles  # the source of the published facts stays listed
+        return "HEMLIG-KÄLLA" in titles
+
+    assert not listed()
+    draft.is_published = True
+    draft.save()
+    assert listed()
