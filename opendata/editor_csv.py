@@ -22,6 +22,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -107,7 +108,7 @@ def field_columns(model, spec: Field) -> list[Column]:
     if field.is_relation:
         return [Column(header, lambda record: label(getattr(record, name)))]
     if field.choices:
-        return [Column(header, attrgetter(f"get_{name}_display"))]
+        return [Column(header, lambda record: getattr(record, f"get_{name}_display")())]
     if isinstance(field, models.BooleanField):
         return [Column(header, lambda record: yes_no(getattr(record, name)))]
     if isinstance(field, models.DateTimeField):
@@ -404,7 +405,7 @@ def spreadsheet(queryset, *, fallback_owner: str = "vanort") -> Spreadsheet:
     columns = sheet.columns()
     text = to_excel_csv(
         [column.header for column in columns],
-        ([column.value(record) for column in columns] for record in records),
+        ([cell_value(column, record) for column in columns] for record in records),
     )
     owners = {owner.slug for owner in map(sheet.owner, records) if owner is not None}
     owner = owners.pop() if len(owners) == 1 else fallback_owner
@@ -412,6 +413,15 @@ def spreadsheet(queryset, *, fallback_owner: str = "vanort") -> Spreadsheet:
         what = slugify(str(sheet.model._meta.verbose_name_plural))
     filename = f"{owner}-{what}-{timezone.localdate().isoformat()}.csv"
     return Spreadsheet(text, filename, len(records))
+
+
+def cell_value(column: Column, record):
+    """A stored date the pages cannot read (written before a rule, or around it) is
+    named in its cell, rather than failing the whole file."""
+    try:
+        return column.value(record)
+    except (ValidationError, ValueError):
+        return gettext("(not a valid date)")
 
 
 def to_excel_csv(header: list[str], rows: Iterable[list]) -> str:

@@ -74,6 +74,7 @@ def read_csv(response) -> tuple[list[str], list[dict[str, str]]]:
     header, rows = lines[0], lines[1:]
     assert len(set(header)) == len(header), header
     assert all(len(row) == len(header) for row in rows)
+    assert not [cell for row in rows for cell in row if "<bound" in cell or " at 0x" in cell]
     return header, [dict(zip(header, row, strict=True)) for row in rows]
 
 
@@ -171,6 +172,10 @@ def test_it_writes_agreements_with_their_period_funding_and_draft_flag(client, a
     assert moshi["Ansvarig enhet"] == "Kattegattgymnasiet"
     assert moshi["Beslut"] == "kommunstyrelsen, KS 2008/12, mars 2008"
     assert moshi["Publicerad"] == "nej"
+    _header, [decision] = read_csv(export(client, "decision", [drafts["decision"].pk]))
+    assert decision["Beslutande organ"] == "kommunstyrelsen"
+    assert decision["Datum, så som det publiceras"] == "mars 2008"
+    assert decision["Diarienummer"] == "KS 2008/12"
     letter = next(row for row in rows if row["Typ"] == "avsiktsförklaring")
     assert letter["Period, så som den publiceras"] == "2009"
 
@@ -382,3 +387,33 @@ def test_it_reads_the_same_number_of_queries_for_5_and_50_rows(client, superuser
         for model in MODELS
     }
     assert all(small == large for small, large in counts.values()), counts
+
+
+def test_it_exports_all_n_of_a_filtered_list(client, alice, drafts):
+    """Django's "select all N" applies to the filtered list, not to the whole table."""
+    client.force_login(alice)
+    drafts_only = changelist("relation") + "?is_published__exact=0"
+    response = client.post(
+        drafts_only,
+        {
+            "action": "export_selected_as_csv",
+            "index": "0",
+            "select_across": "1",
+            "_selected_action": [str(drafts["stord"].pk)],
+        },
+    )
+    _header, rows = read_csv(response)
+    assert [row["Samarbetspartner"] for row in rows] == ["Stord"]
+
+
+def test_it_names_a_stored_date_it_cannot_read_instead_of_failing(client, alice, drafts):
+    """A value stored around the rules (an old import, a database edit) does not make
+    the whole file fail; its cells say what is wrong."""
+    Decision.objects.filter(pk=drafts["decision"].pk).update(date="2008-13-45")
+    client.force_login(alice)
+    _header, [row] = read_csv(export(client, "agreement", [drafts["moshi"].pk]))
+    assert row["Beslut"] == "(inte ett giltigt datum)"
+    assert row["Period, så som den publiceras"] == "2008–2012"
+    _header, [row] = read_csv(export(client, "decision", [drafts["decision"].pk]))
+    assert row["Datum (EDTF)"] == "2008-13-45"
+    assert row["Datum, så som det publiceras"] == "(inte ett giltigt datum)"
