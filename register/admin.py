@@ -19,7 +19,7 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -37,6 +37,7 @@ from register import history
 from register.admin_export import export_selected_as_csv
 from register.concurrency import Conflict, conflict_for
 from register.imprecise import format_date
+from register.lifecycle import planned_end_of, renew
 from register.models import (
     Activity,
     ActivityKind,
@@ -798,6 +799,93 @@ class AgreementAdmin(RegisterAdmin):
     @admin.display(description=_("as published"))
     def period_as_published(self, agreement):
         return agreement.period_text() if agreement.pk else "–"
+
+    # -- renewing: the next agreement, linked to this one (register/lifecycle.renew) --
+
+    def get_urls(self):
+        renew = path(
+            "<path:object_id>/renew/",
+            self.admin_site.admin_view(self.renew_view),
+            name="register_agreement_renew",
+        )
+        return [renew, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        agreement = self.get_object(request, object_id)
+        may_renew = (
+            agreement is not None
+            and self.has_add_permission(request)
+            and self.may_change(request, agreement)
+            and not agreement.ended_early_on
+            and not agreement.renewals.exists()
+        )
+        extra = {"may_renew": may_renew}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def renew_view(self, request, object_id):
+        agreement = self.get_object(request, object_id)
+        if agreement is None:
+            raise Http404
+        if not (self.has_add_permission(request) and self.may_change(request, agreement)):
+            raise PermissionDenied
+        form = RenewalForm(agreement, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            renewal = form.renew()
+            if renewal is not None:
+                self.message_user(
+                    request,
+                    gettext("“%(old)s” is renewed by “%(new)s”.")
+                    % {"old": agreement, "new": renewal},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:register_agreement_change", renewal.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": agreement,
+            "title": gettext("Renew %(agreement)s") % {"agreement": agreement},
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/register/agreement/renew.html", context)
+
+
+class RenewalForm(forms.Form):
+    """The new agreement's dates and decision; the rest is carried over by lifecycle.renew."""
+
+    start = ImpreciseDateField(label=_("Start"))
+    term_months = forms.IntegerField(
+        label=_("Term in months"),
+        required=False,
+        min_value=1,
+        help_text=_("Blank: the same term as the agreement renewed."),
+    )
+    end = ImpreciseDateField(label=_("End"), required=False)
+    decision = forms.ModelChoiceField(
+        label=_("Decision"), queryset=Decision.objects.none(), required=False
+    )
+
+    def __init__(self, agreement, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.fields["decision"].queryset = agreement.relation.decisions.all()
+        self.fields["start"].initial = planned_end_of(agreement)
+
+    def renew(self):
+        """The renewal, or None with the rule's message next to its field."""
+        data = self.cleaned_data
+        try:
+            return renew(
+                self.agreement,
+                start=data["start"],
+                term_months=data["term_months"],
+                end=data["end"] or "",
+                decision=data["decision"],
+            )
+        except ValidationError as refused:
+            for field, errors in refused.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+            return None
 
 
 @admin.register(Activity)

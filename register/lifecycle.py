@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
+from register import history
 from register.imprecise import ImpreciseDate, format_date
 from register.models import (
     Activity,
@@ -45,7 +47,8 @@ def renew(
     decision: Decision | None = None,
 ) -> Agreement:
     """Create the next agreement, linked to `agreement`, with the same kind, areas,
-    purpose, unit and funding. Raises ValidationError and saves nothing if it is invalid."""
+    purpose, unit and funding (not its sources: they back the earlier dates).
+    Raises ValidationError and saves nothing if it is invalid."""
     if agreement.renewals.exists():
         raise ValidationError(
             {"renews": _("This agreement has already been renewed.")}, code="already_renewed"
@@ -81,11 +84,16 @@ def renew(
         raise ValidationError(
             {"start": _("A renewal starts after the agreement it renews.")}, code="renewal_start"
         )
+    history.defer(following)  # one history row with the focus areas, as an edit has
     following.save()
     following.focus_areas.set(agreement.focus_areas.all())
-    Funding.objects.bulk_create(
-        Funding(agreement=following, funder=f.funder, share_percent=f.share_percent)
-        for f in agreement.funding.all()
+    history.write(following)
+    bulk_create_with_history(
+        [
+            Funding(agreement=following, funder=f.funder, share_percent=f.share_percent)
+            for f in agreement.funding.all()
+        ],
+        Funding,
     )
     return following
 
