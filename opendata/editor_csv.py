@@ -50,10 +50,6 @@ from register.models import (
     current_lang,
 )
 
-# OWASP "CSV injection": a cell that starts with one of these is read by a spreadsheet as a
-# formula. Text cells that do get a leading apostrophe, which spreadsheets show as text.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class Column:
@@ -437,7 +433,4 @@ def to_excel_csv(header: list[str], rows: Iterable[list]) -> str:
 def spreadsheet_cell(value) -> str:
     """A cell as text; numbers with a decimal comma, text that a spreadsheet would run as
     a formula with a leading apostrophe (a negative number stays a number)."""
-    text = _cell(value, excel_sv=True)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    return _cell(value, excel_sv=True)

@@ -135,13 +135,21 @@ def to_csv(rows: list[dict], *, excel_sv: bool = False) -> str:
     return ("\ufeff" if excel_sv else "") + out.getvalue()
 
 
+# Text a spreadsheet would run as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value, excel_sv: bool) -> str:
+    """A cell as text. In the Excel variant, text that Excel would run as a formula gets
+    a leading apostrophe; the plain CSV is data for programs and keeps the text as is."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
         return text.replace(".", ",") if excel_sv else text
     if isinstance(value, str) and excel_sv:
+        if value.startswith(FORMULA_START):
+            return "'" + value
         return re.sub(r"(?<=\d)\.(?=\d)", ",", value) if value.endswith(" %") else value
     return str(value)
 
