@@ -86,6 +86,8 @@ class StaffUserChangeForm(SetPasswordMixin, forms.ModelForm):
         label1=_("New password"), label2=_("New password (again)")
     )
 
+    changed_by_pk: int | None = None  # set per request by StaffUserAdmin.get_form
+
     class Meta:
         model = StaffUser
         fields = ["first_name", "last_name", "email", "is_active"]
@@ -112,6 +114,12 @@ class StaffUserChangeForm(SetPasswordMixin, forms.ModelForm):
         if second and not first and "new_password1" not in self.errors:
             self.add_error("new_password1", _("Type the new password here as well."))
         self.validate_passwords("new_password1", "new_password2")
+        if cleaned.get("is_active") is False and self.instance.pk == self.changed_by_pk:
+            # Nobody would be left to undo it, if they are the organisation's only one.
+            self.add_error(
+                "is_active",
+                _("You cannot deactivate yourself: ask another administrator to do it."),
+            )
         return cleaned
 
     def _post_clean(self):
@@ -210,8 +218,8 @@ class StaffUserAdmin(SimpleHistoryAdmin):
             organisations = Organisation.objects.order_by("name_sv")
             if not request.user.is_superuser:
                 organisations = organisations.filter(pk__in=self.administered(request))
-            form = type(form.__name__, (form,), {"organisations": organisations})
-        return form
+            return type(form.__name__, (form,), {"organisations": organisations})
+        return type(form.__name__, (form,), {"changed_by_pk": request.user.pk})
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user

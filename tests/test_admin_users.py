@@ -378,6 +378,15 @@ def test_an_administrator_changing_their_own_password_stays_signed_in(hanna):
     assert client.get(url("changelist")).status_code == 200
 
 
+def test_an_administrator_cannot_deactivate_themselves(hanna):
+    client = signed_in(hanna)
+    data = form_data(client, url("change", hanna.pk))
+    data.pop("is_active")
+    assert "is_active" in field_errors(client.post(url("change", hanna.pk), data))
+    hanna.refresh_from_db()
+    assert hanna.is_active
+
+
 def test_it_deletes_no_user_but_says_how_to_deactivate(hanna, alice):
     client = signed_in(hanna)
     assert client.get(url("delete", alice.pk)).status_code == 403
