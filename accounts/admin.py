@@ -29,6 +29,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Membership, Role, StaffUser
 from accounts.roles import organisation_ids
 from accounts.users import enrol, managed_users, may_manage
+from register.admin import UnchangedSinceShownForm
 from register.models import Organisation
 
 NOT_DELETED = _(
@@ -79,7 +80,7 @@ class StaffUserCreationForm(UserCreationForm):
         return username
 
 
-class StaffUserChangeForm(SetPasswordMixin, forms.ModelForm):
+class StaffUserChangeForm(SetPasswordMixin, UnchangedSinceShownForm):
     """Name, e-mail, active or not, and optionally a new password (typed twice)."""
 
     new_password1, new_password2 = SetPasswordMixin.create_password_fields(
@@ -150,7 +151,7 @@ class StaffUserAdmin(SimpleHistoryAdmin):
     add_form = StaffUserCreationForm
     readonly_fields = ["roles", "last_login", "date_joined"]
     fieldsets = [
-        (None, {"fields": ["username", "roles"]}),
+        (None, {"fields": ["username", "roles", "seen_values"]}),
         (_("Personal details"), {"fields": ["first_name", "last_name", "email", "is_active"]}),
         (_("New password"), {"fields": ["new_password1", "new_password2"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
@@ -203,8 +204,12 @@ class StaffUserAdmin(SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.add_fieldsets
-        if not self.has_change_permission(request, obj):
-            return [fs for fs in self.fieldsets if "new_password1" not in fs[1]["fields"]]
+        if not self.has_change_permission(request, obj):  # shown read-only: nothing to send
+            return [
+                (title, {"fields": [name for name in opts["fields"] if name != "seen_values"]})
+                for title, opts in self.fieldsets
+                if "new_password1" not in opts["fields"]
+            ]
         return self.fieldsets
 
     def get_readonly_fields(self, request, obj=None):

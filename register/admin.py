@@ -19,6 +19,7 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Q
@@ -35,7 +36,7 @@ from accounts.models import Membership
 from accounts.roles import may_administer, may_edit, organisation_ids, roles_of
 from register import history
 from register.admin_export import export_selected_as_csv
-from register.concurrency import Conflict, conflict_for
+from register.concurrency import Conflict, conflict_for, conflict_in_values, stored_values
 from register.imprecise import format_date
 from register.lifecycle import planned_end_of, renew
 from register.models import (
@@ -120,6 +121,40 @@ class VersionedForm(forms.ModelForm):
 
 class VersionedInlineForm(VersionedForm):
     check_unchanged = False
+
+
+class UnchangedSinceShownForm(forms.ModelForm):
+    """No lost updates for records that have no version (users, memberships): the form
+    carries the values it showed, signed, and refuses to save over different ones."""
+
+    seen_values = forms.CharField(widget=forms.HiddenInput, required=False)
+    signing_salt = "vanort.admin.seen-values"
+
+    def watched(self) -> list[str]:
+        model_fields = {field.name for field in self._meta.model._meta.concrete_fields}
+        return [name for name in self.fields if name in model_fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            seen = stored_values(self.instance, self.watched())
+            self.fields["seen_values"].initial = signing.dumps(seen, salt=self.signing_salt)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        try:
+            seen = signing.loads(cleaned.get("seen_values") or "", salt=self.signing_salt)
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                _("This form is incomplete (it has no record version). Open the record again."),
+                code="no_version",
+            ) from None
+        conflict = conflict_in_values(self.instance, seen, self.watched())
+        if conflict is not None:
+            raise forms.ValidationError(conflict_message(self.instance, conflict), code="stale")
+        return cleaned
 
 
 def conflict_message(instance, conflict: Conflict) -> str:
@@ -961,7 +996,8 @@ class MembershipAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     list_display = ["user", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email"]
-    fields = ["user", "organisation", "role"]
+    form = UnchangedSinceShownForm
+    fields = ["user", "organisation", "role", "seen_values"]
     administrators_only = True
 
     def get_queryset(self, request):

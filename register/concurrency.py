@@ -75,6 +75,56 @@ def conflict_for(instance: models.Model, seen_version: int) -> Conflict | None:
     )
 
 
+def conflict_in_values(instance: models.Model, seen: dict, names: list[str]) -> Conflict | None:
+    """For records without a version (users, memberships): None if the stored values of
+    `names` are still those `seen` when the form was shown, else what changed.
+
+    Call it inside the transaction that saves: the row stays locked until the save."""
+    model = type(instance)
+    fields = [model._meta.get_field(name) for name in names]
+    row = (
+        model._base_manager.select_for_update()
+        .filter(pk=instance.pk)
+        .values(*(field.attname for field in fields))
+        .first()
+    )
+    if row is None:
+        return Conflict(0, None, "", None, [])
+    now = stored_values(instance, names, row)
+    changes = [
+        Change(str(field.verbose_name), _show(field, seen.get(field.name)), _show(field, value))
+        for field, value in zip(fields, now.values(), strict=True)
+        if seen.get(field.name) != value
+    ]
+    if not changes:
+        return None
+    newest = model.history.filter(id=instance.pk).order_by("-history_date").first()
+    return Conflict(
+        seen_version=0,
+        current_version=1,
+        changed_by=str(newest.history_user or "") if newest is not None else "",
+        changed_at=newest.history_date if newest is not None else None,
+        changes=changes,
+    )
+
+
+def stored_values(instance: models.Model, names: list[str], row: dict | None = None) -> dict:
+    """{field name: stored value as JSON}, to be signed into a form and compared later."""
+    model = type(instance)
+    fields = [model._meta.get_field(name) for name in names]
+    if row is None:
+        row = (
+            model._base_manager.filter(pk=instance.pk)
+            .values(*(field.attname for field in fields))
+            .first()
+        ) or {}
+    return {field.name: _as_json(row.get(field.attname)) for field in fields}
+
+
+def _as_json(value):
+    return value if value is None or isinstance(value, bool | int | str) else str(value)
+
+
 def _show(field, value) -> str:
     if field.many_to_many:  # the history's rows of the link table: name the targets
         ids = [row[field.m2m_reverse_field_name()] for row in value or []]

@@ -416,3 +416,48 @@ def test_a_sign_in_is_no_change_in_the_history(alice):
     before = User.history.filter(id=alice.pk).count()
     sign_in("alice", "a-long-Passw0rd-x")
     assert User.history.filter(id=alice.pk).count() == before
+
+
+# --- no lost updates: two administrators edit the same user or role at once ----------
+
+
+def test_a_second_save_of_a_user_changed_meanwhile_is_refused(hanna):
+    greta = _staff("greta", Organisation.objects.get(slug="halmstad"), Role.ADMINISTRATOR)
+    first, second = signed_in(hanna, "sv"), signed_in(greta, "sv")
+    target = url("change", _staff("olle", Organisation.objects.get(slug="halmstad")).pk)
+    mine, theirs = form_data(first, target), form_data(second, target)
+    theirs["email"] = ["olle.ny@halmstad.se"]
+    assert second.post(target, theirs).status_code == 302
+    mine["first_name"] = ["Olof"]
+    response = first.post(target, mine)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Inte sparat: greta sparade" in text
+    assert "olle.ny@halmstad.se" in text.split("Ändrat under tiden:")[1]
+    olle = User.objects.get(username="olle")
+    assert (olle.first_name, olle.email) == ("", "olle.ny@halmstad.se")  # nothing of hanna's
+
+
+def test_a_user_form_without_what_it_showed_is_refused(hanna):
+    olle = _staff("olle", Organisation.objects.get(slug="halmstad"))
+    client = signed_in(hanna)
+    data = form_data(client, url("change", olle.pk))
+    data.update(first_name=["Olof"], seen_values=["forged"])
+    assert "__all__" in field_errors(client.post(url("change", olle.pk), data))
+    assert User.objects.get(pk=olle.pk).first_name == ""
+
+
+def test_a_second_save_of_a_role_changed_meanwhile_is_refused(hanna):
+    greta = _staff("greta", Organisation.objects.get(slug="halmstad"), Role.ADMINISTRATOR)
+    olle = _staff("olle", Organisation.objects.get(slug="halmstad"))
+    membership = Membership.objects.get(user=olle)
+    target = reverse("admin:accounts_membership_change", args=[membership.pk])
+    first, second = signed_in(hanna), signed_in(greta)
+    mine, theirs = form_data(first, target), form_data(second, target)
+    theirs["role"] = [Role.ADMINISTRATOR]
+    assert second.post(target, theirs).status_code == 302
+    mine["role"] = [Role.EDITOR]  # hanna saw "editor" and saves it again: not over greta's
+    response = first.post(target, mine)
+    assert response.status_code == 200
+    assert "Not saved: greta saved" in response.content.decode()
+    assert Membership.objects.get(pk=membership.pk).role == Role.ADMINISTRATOR
