@@ -71,6 +71,7 @@ def partner(request: HttpRequest, slug: str, partner: str) -> HttpResponse:
     )
     if relation is None:
         raise Http404("No such partner")
+    pages.prefetch_history(relation)
     return _render(
         request,
         "public/partner.html",

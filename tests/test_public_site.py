@@ -117,6 +117,27 @@ def test_a_partner_page_shows_history_agreements_activities_and_sources(client, 
     assert 'class="status status-ended"' in moshi
 
 
+def test_a_partner_pages_history_shows_renewal_and_end(client, demo):
+    """The relation's timeline (register/lifecycle.py): the renewed agreement's end is the
+    renewal, so the page shows agreement, renewal and the renewal's end."""
+    from register.lifecycle import renew
+    from register.models import DecidingBody, Decision
+
+    moshi = Relation.objects.get(partner__name="Moshi")
+    decision = Decision.objects.create(
+        relation=moshi, body=DecidingBody.EXECUTIVE_BOARD, date="2012-02-14", reference="KS 2012/31"
+    )
+    renew(moshi.agreements.get(), start="2012", decision=decision)
+    html = client.get("/sv/halmstad/vanorter/moshi/").content.decode()
+    history = text_of(html[html.index('id="history-heading"') :].split("</section>")[0])
+    assert re.findall(r"(\d{4}) (\w+):", history) == [
+        ("2008", "Avtal"),
+        ("2012", "Förnyelse"),
+        ("2016", "Slut"),
+    ]
+    assert "KS 2012/31" in history
+
+
 def test_an_unknown_partner_is_not_found(client, demo):
     assert client.get("/sv/halmstad/vanorter/atlantis/").status_code == 404
 
@@ -262,6 +283,29 @@ def test_queries_do_not_grow_with_the_partners(client, demo, url):
         )
         relation = Relation.objects.create(organisation=demo, partner=place, since="2001")
         Agreement.objects.create(relation=relation, kind=kind, start="2001")
+    assert _queries(client, url) == before
+
+
+def test_a_partner_page_does_not_query_per_agreement_or_decision(client, demo):
+    from register.models import DecidingBody, Decision
+
+    url = "/sv/halmstad/vanorter/asti/"
+    asti = Relation.objects.get(partner__name="Asti")
+    kind = AgreementKind.objects.get(code="samarbetsavtal")
+
+    def add_agreements(years):
+        for year in years:
+            decision = Decision.objects.create(
+                relation=asti, body=DecidingBody.EXECUTIVE_BOARD, date=str(year)
+            )
+            first = Agreement.objects.create(
+                relation=asti, kind=kind, start=str(year), term_months=12, decision=decision
+            )
+            Agreement.objects.create(relation=asti, kind=kind, start=str(year + 1), renews=first)
+
+    add_agreements([2011])
+    before = _queries(client, url)
+    add_agreements(range(2013, 2040, 2))
     assert _queries(client, url) == before
 
 
