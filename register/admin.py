@@ -19,17 +19,19 @@ from operator import attrgetter
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Membership
@@ -200,9 +202,19 @@ class Precision:
 
 
 class ImpreciseDateWidget(forms.MultiWidget):
-    """Value, precision and certainty; posting the plain field name (EDTF) works too."""
+    """Value, precision and certainty; posting the plain field name (EDTF) works too.
 
-    def __init__(self, attrs=None):
+    Below the inputs it says how the public page will write the date ("sedan
+    1990-talet"): from the server when the form is drawn, and kept up to date while the
+    editor types by a small static script asking imprecise_date_preview."""
+
+    template_name = "register/widgets/imprecise_date.html"
+
+    class Media:
+        js = ["register/imprecise-date.js"]
+
+    def __init__(self, attrs=None, since: bool = False):
+        self.since = since
         super().__init__(
             [
                 forms.TextInput(attrs={"size": 14, "placeholder": "1990, 2010-10, 199X"}),
@@ -214,6 +226,17 @@ class ImpreciseDateWidget(forms.MultiWidget):
 
     def decompress(self, value):
         return [value or "", Precision.AS_WRITTEN, ""]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, list | tuple):  # as posted: value, precision, certainty
+            value = to_edtf(*[part or "" for part in (list(value) + ["", "", ""])[:3]])
+        context["widget"].update(
+            since=self.since,
+            preview_url=reverse("imprecise_date_preview"),
+            published=published_or_error(value or "", since=self.since),
+        )
+        return context
 
     def value_from_datadict(self, data, files, name):
         if f"{name}_0" not in data and name in data:
@@ -240,8 +263,8 @@ def to_edtf(text: str, precision: str, qualifier: str) -> str:
 class ImpreciseDateField(forms.MultiValueField):
     widget = ImpreciseDateWidget
 
-    def __init__(self, *, max_length=None, empty_value="", **kwargs):
-        kwargs.pop("widget", None)
+    def __init__(self, *, max_length=None, empty_value="", since: bool = False, **kwargs):
+        kwargs["widget"] = ImpreciseDateWidget(since=since)
         fields = [
             forms.CharField(required=False),
             forms.ChoiceField(choices=Precision.CHOICES, required=False),
@@ -268,9 +291,38 @@ class ImpreciseDatesMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if is_imprecise_date(db_field):
             return ImpreciseDateField(
-                required=not db_field.blank, label=db_field.verbose_name.capitalize()
+                required=not db_field.blank,
+                label=db_field.verbose_name.capitalize(),
+                since=db_field.name == "since",  # a relation's start: "sedan 1990-talet"
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def published_or_error(edtf: str, since: bool = False) -> str:
+    """How the public page writes `edtf` in the editor's language, or why it cannot."""
+    from register.imprecise import validate_edtf
+
+    if not edtf:
+        return "–"
+    try:
+        validate_edtf(edtf)
+    except ValidationError as refused:
+        return " ".join(refused.messages)
+    return format_date(edtf, current_lang(), since=since)
+
+
+@staff_member_required
+@require_GET
+def imprecise_date_preview(request):
+    """{"edtf", "text"}: what the date widget's value, precision and certainty give."""
+    edtf = to_edtf(
+        request.GET.get("value", ""),
+        request.GET.get("precision", ""),
+        request.GET.get("qualifier", ""),
+    )
+    return JsonResponse(
+        {"edtf": edtf, "text": published_or_error(edtf, since=request.GET.get("since") == "1")}
+    )
 
 
 # --- who may see and change what ---------------------------------------------------------
@@ -550,16 +602,6 @@ def _flat(fields) -> list[str]:
     )
 
 
-def as_published(text: str, since: bool = False) -> str:
-    """How the public page writes an imprecise date, in the editor's language."""
-    if not text:
-        return "–"
-    try:
-        return format_date(text, current_lang(), since=since)
-    except Exception:  # noqa: BLE001 - an invalid value is reported by the field's validator
-        return gettext("(not a valid date)")
-
-
 # --- inlines ----------------------------------------------------------------------------
 
 
@@ -766,7 +808,7 @@ class RelationAdmin(RegisterAdmin):
 
     @admin.display(description=_("as published"))
     def since_as_published(self, relation):
-        return as_published(relation.since, since=True)
+        return published_or_error(relation.since, since=True)
 
     def get_search_results(self, request, queryset, search_term):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
@@ -796,7 +838,7 @@ class DecisionAdmin(RegisterAdmin):
 
     @admin.display(description=_("as published"))
     def date_as_published(self, decision):
-        return as_published(decision.date)
+        return published_or_error(decision.date)
 
 
 @admin.register(Agreement)
@@ -962,7 +1004,7 @@ class ActivityAdmin(RegisterAdmin):
 
     @admin.display(description=_("date as published"))
     def date_as_published(self, activity):
-        return as_published(activity.date)
+        return published_or_error(activity.date)
 
 
 # --- vocabularies: shared; organisation administrators extend them ------------------------

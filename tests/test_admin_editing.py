@@ -99,3 +99,51 @@ def test_it_speaks_english_when_the_editor_picks_it(client, alice):
     assert "There cannot be more young participants (12) than participants (10)." in (
         field_errors(response, "young_participants")
     )
+
+
+# --- the published wording below each imprecise date, kept up to date while typing ------
+
+PREVIEW = "/admin/register/imprecise-date/"
+
+
+def test_each_date_field_says_how_the_page_will_write_it(client, alice):
+    client.force_login(alice)
+    relation = Relation.objects.get(partner__name="Gentofte")
+    page = client.get(reverse("admin:register_relation_change", args=[relation.pk]))
+    html = page.content.decode()
+    assert f'data-preview-url="{PREVIEW}" data-since="1"' in html
+    assert 'Publiceras som: <span class="imprecise-date-text">sedan 1940-talet</span>' in html
+    assert "/static/register/imprecise-date.js" in html  # the script that keeps it current
+    # The agreements below, each row with its own wording (no "since" there).
+    assert html.count('class="imprecise-date"') >= 3
+    assert '<span class="imprecise-date-text">1940-talet</span>' in html
+
+
+def test_a_rejected_date_keeps_its_wording_in_the_redrawn_form(client, alice):
+    client.force_login(alice)
+    relation = Relation.objects.get(partner__name="Stord")
+    url = reverse("admin:register_relation_change", args=[relation.pk])
+    data = form_data(client, url)
+    data.update(since_0="1994", since_1="decade", since_2="~", partner="")
+    response = client.post(url, data)
+    assert response.status_code == 200  # refused for the missing partner, not the date
+    assert "sedan cirka 1990-talet" in response.content.decode()
+
+
+def test_the_preview_answers_in_the_editors_language(client, alice):
+    client.force_login(alice)
+    answer = client.get(PREVIEW, {"value": "1994", "precision": "decade", "since": "1"})
+    assert answer.json() == {"edtf": "199X", "text": "sedan 1990-talet"}
+    answer = client.get(PREVIEW, {"value": "2010-10-19", "precision": "month"})
+    assert answer.json() == {"edtf": "2010-10", "text": "oktober 2010"}
+    client.post(reverse("set_language"), {"language": "en", "next": "/admin/"})
+    answer = client.get(PREVIEW, {"value": "2009", "precision": "year", "qualifier": "~"})
+    assert answer.json() == {"edtf": "2009~", "text": "about 2009"}
+    wrong = client.get(PREVIEW, {"value": "19941", "precision": "edtf"}).json()
+    assert wrong["edtf"] == "19941" and "is not a valid EDTF date" in wrong["text"]
+
+
+def test_the_preview_is_for_signed_in_staff_only(client, demo):
+    answer = client.get(PREVIEW, {"value": "1994"})
+    assert answer.status_code == 302 and "/admin/login/" in answer["Location"]
+    assert client.post(PREVIEW, {"value": "1994"}).status_code in (302, 405)

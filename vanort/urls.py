@@ -2,7 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from register.admin import imprecise_date_preview
+
 urlpatterns = [
+    # The date widget's live "as published" text (staff only), beside the admin's views.
+    path("admin/register/imprecise-date/", imprecise_date_preview, name="imprecise_date_preview"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("opendata.urls")),
