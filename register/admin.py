@@ -39,7 +39,7 @@ from accounts.roles import may_administer, may_edit, organisation_ids, roles_of
 from register import history
 from register.admin_export import export_selected_as_csv
 from register.concurrency import Conflict, conflict_for, conflict_in_values, stored_values
-from register.imprecise import format_date
+from register.imprecise import format_date, validate_edtf
 from register.lifecycle import planned_end_of, renew
 from register.models import (
     Activity,
@@ -300,8 +300,6 @@ class ImpreciseDatesMixin:
 
 def published_or_error(edtf: str, since: bool = False) -> str:
     """How the public page writes `edtf` in the editor's language, or why it cannot."""
-    from register.imprecise import validate_edtf
-
     if not edtf:
         return "–"
     try:
@@ -516,10 +514,6 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
         if reverting is None:
             return form
         return type(form.__name__, (form,), {"reverting_many_to_many": reverting})
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        history.write(form.instance)  # in case a form saved no many-to-many
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -887,17 +881,15 @@ class AgreementAdmin(RegisterAdmin):
         )
         return [renew, *super().get_urls()]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        agreement = self.get_object(request, object_id)
-        may_renew = (
-            agreement is not None
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_renew"] = (
+            obj is not None
             and self.has_add_permission(request)
-            and self.may_change(request, agreement)
-            and not agreement.ended_early_on
-            and not agreement.renewals.exists()
+            and self.may_change(request, obj)
+            and not obj.ended_early_on
+            and not obj.renewals.exists()
         )
-        extra = {"may_renew": may_renew}
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def renew_view(self, request, object_id):
         agreement = self.get_object(request, object_id)

@@ -80,22 +80,17 @@ def conflict_in_values(instance: models.Model, seen: dict, names: list[str]) -> 
     `names` are still those `seen` when the form was shown, else what changed.
 
     Call it inside the transaction that saves: the row stays locked until the save."""
-    model = type(instance)
-    fields = [model._meta.get_field(name) for name in names]
-    row = (
-        model._base_manager.select_for_update()
-        .filter(pk=instance.pk)
-        .values(*(field.attname for field in fields))
-        .first()
-    )
-    if row is None:
+    now = stored_values(instance, names, lock=True)
+    if now is None:
         return Conflict(0, None, "", None, [])
-    now = stored_values(instance, names, row)
-    changes = [
-        Change(str(field.verbose_name), _show(field, seen.get(field.name)), _show(field, value))
-        for field, value in zip(fields, now.values(), strict=True)
-        if seen.get(field.name) != value
-    ]
+    model = type(instance)
+    changes = []
+    for name, value in now.items():
+        if seen.get(name) != value:
+            field = model._meta.get_field(name)
+            changes.append(
+                Change(str(field.verbose_name), _show(field, seen.get(name)), _show(field, value))
+            )
     if not changes:
         return None
     newest = model.history.filter(id=instance.pk).order_by("-history_date").first()
@@ -108,17 +103,15 @@ def conflict_in_values(instance: models.Model, seen: dict, names: list[str]) -> 
     )
 
 
-def stored_values(instance: models.Model, names: list[str], row: dict | None = None) -> dict:
-    """{field name: stored value as JSON}, to be signed into a form and compared later."""
-    model = type(instance)
-    fields = [model._meta.get_field(name) for name in names]
+def stored_values(instance: models.Model, names: list[str], *, lock: bool = False) -> dict | None:
+    """{field name: stored value as JSON}, to be signed into a form and compared later;
+    None if the record is gone. With `lock`, the row stays locked until the transaction ends."""
+    fields = [type(instance)._meta.get_field(name) for name in names]
+    rows = type(instance)._base_manager.filter(pk=instance.pk)
+    row = (rows.select_for_update() if lock else rows).values(*(f.attname for f in fields)).first()
     if row is None:
-        row = (
-            model._base_manager.filter(pk=instance.pk)
-            .values(*(field.attname for field in fields))
-            .first()
-        ) or {}
-    return {field.name: _as_json(row.get(field.attname)) for field in fields}
+        return None
+    return {field.name: _as_json(row[field.attname]) for field in fields}
 
 
 def _as_json(value):
