@@ -29,9 +29,11 @@ run: setup
 	@echo "Vänort is at http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn vanort.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
+# ruff, and no model change without its migration (on a throw-away in-memory database).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DATABASE_URL=sqlite:///:memory: $(BIN)/vanort makemigrations --check --dry-run
 
 format: setup
 	$(BIN)/ruff format .
@@ -51,11 +53,16 @@ browser:
 
 # The browser tests (marker `browser`) run here only, on SQLite: they check pages, not the
 # database, and running them twice would double the slowest part of the suite.
+# pytest-xdist runs the tests in one process per core; --dist loadfile keeps a file's tests
+# together, so the demo register they share is loaded once per file and worker.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=10
+
 test-sqlite: setup node_modules/.package-lock.json browser
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-postgres: setup
-	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -m "not browser"
+	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) -m "not browser"
 
 test: lint test-sqlite test-postgres
 

@@ -1,12 +1,23 @@
 """Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL
-points at one (scripts/with_postgres.py starts a throw-away server)."""
+points at one (scripts/with_postgres.py starts a throw-away server).
+
+Speed without losing what a test proves:
+- `cli` runs a `vanort` command in this process, on the test database, and answers like
+  the subprocess did (stdout, stderr, returncode). `vanort_process` is the real thing,
+  a subprocess on a fresh database of its own, kept for the few end-to-end tests.
+- `demo` is Halmstad's register, loaded once per test module inside a transaction that
+  each test's own savepoint rolls back to, so every test still starts from the same demo.
+- Passwords are hashed with Argon2 at its lowest cost (still Argon2, 1 ms instead of 190).
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,13 +27,144 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 VANORT = str(Path(sys.executable).with_name("vanort"))
 
+# What settings.py asks for in production, kept before the tests' cheaper hasher replaces it.
+CONFIGURED_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["tests.hashers.CheapArgon2PasswordHasher"]
+
+
+# --- the demo register, loaded once for many tests ------------------------------------------
+
+
+class DemoTransaction:
+    """Halmstad's demo register, loaded inside a transaction that stays open while
+    consecutive tests use it. Each test's own transaction (pytest-django's `db`) is a
+    savepoint inside it, so what a test changes is rolled back before the next one starts,
+    and every test still begins with the demo as load_demo() leaves it. A test that does
+    not ask for the demo gets the empty database: the transaction is rolled back first."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+        self.organisation_pk = None
+
+    def open(self) -> None:
+        from django.db import transaction
+
+        from register.demo import load_demo
+
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            self.organisation_pk = load_demo().pk
+
+    def close(self) -> None:
+        from django.db import transaction
+
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.organisation_pk = None
+
+
+# A test that commits (a live server, transactional_db) cannot run inside that transaction.
+_COMMITTING_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _shares_the_demo(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return "demo" in names and not names & _COMMITTING_FIXTURES
+
+
+_shared_demo: DemoTransaction | None = None
+
+
+@pytest.fixture(scope="session")
+def _demo_transaction(django_db_setup, django_db_blocker):
+    global _shared_demo
+    _shared_demo = DemoTransaction(django_db_blocker)
+    yield _shared_demo
+    _shared_demo.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures: open the demo's transaction for a test that shares the
+    demo, roll it back for one that does not (and so expects an empty database)."""
+    if not hasattr(item, "_request"):
+        return
+    if _shares_the_demo(item):
+        demo = _shared_demo or item._request.getfixturevalue("_demo_transaction")
+        if demo.atomic is None:
+            demo.open()
+    elif _shared_demo is not None:
+        _shared_demo.close()
+
 
 @pytest.fixture
-def demo(db):
-    """Halmstad's register as the seed page states it."""
+def demo(request):
+    """Halmstad's register as the seed page states it (a fresh instance in every test)."""
     from register.demo import load_demo
+    from register.models import Organisation
 
-    return load_demo()
+    if not _shares_the_demo(request.node):
+        request.getfixturevalue("transactional_db")
+        return load_demo()
+    shared = request.getfixturevalue("_demo_transaction")
+    request.getfixturevalue("db")
+    return Organisation.objects.get(pk=shared.organisation_pk)
+
+
+# --- `vanort` commands ------------------------------------------------------------------
+
+
+@dataclass
+class CommandResult:
+    """What a finished `vanort` run shows: as subprocess.CompletedProcess has it."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class _Stdin(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+def run_in_process(*args: str, check: bool = True, input: str | None = None) -> CommandResult:
+    """`vanort ARGS` as vanort/cli.py and Django's manage.py run it, in this process:
+    the hyphenated name, CommandError as 'CommandError: …' on stderr with exit status 1."""
+    from django.core.management import CommandError, call_command
+
+    name, *rest = args
+    stdout, stderr = io.StringIO(), io.StringIO()
+    saved_stdin, sys.stdin = sys.stdin, _Stdin(input or "")
+    returncode = 0
+    try:
+        call_command(name.replace("-", "_"), *rest, stdout=stdout, stderr=stderr)
+    except CommandError as error:
+        stderr.write(f"CommandError: {error}\n")
+        returncode = error.returncode
+    except SystemExit as exit:
+        returncode = exit.code if isinstance(exit.code, int) else 1
+    finally:
+        sys.stdin = saved_stdin
+    result = CommandResult(list(args), returncode, stdout.getvalue(), stderr.getvalue())
+    if check and returncode != 0:
+        raise AssertionError(f"vanort {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def cli(db):
+    """Run `vanort …` in this process, on the test database (fast)."""
+    return run_in_process
 
 
 def _fresh_database_url(tmp_path: Path) -> tuple[str, callable]:
@@ -45,8 +187,8 @@ def _fresh_database_url(tmp_path: Path) -> tuple[str, callable]:
 
 
 @pytest.fixture
-def cli(tmp_path):
-    """Run `vanort …` as a subprocess against a fresh database of its own."""
+def vanort_process(tmp_path):
+    """Run `vanort …` as a subprocess against a fresh database of its own, as a user does."""
     url, drop = _fresh_database_url(tmp_path)
     env = dict(os.environ, DATABASE_URL=url, VANORT_VAR_DIR=str(tmp_path / "var"))
     env.pop("DJANGO_SETTINGS_MODULE", None)

@@ -19,12 +19,12 @@ def dump(run) -> list:
 
 
 @pytest.fixture
-def second_database(tmp_path, cli):
+def second_database(tmp_path, vanort_process):
     """Another empty database, of the same kind as the suite's."""
     home = tmp_path / "second"
     home.mkdir()
     url, drop = _fresh_database_url(home)
-    env = dict(cli.env, DATABASE_URL=url, VANORT_VAR_DIR=str(home / "var"))
+    env = dict(vanort_process.env, DATABASE_URL=url, VANORT_VAR_DIR=str(home / "var"))
 
     def run(*args: str, check: bool = True, input: str | None = None):
         result = subprocess.run(
@@ -38,34 +38,30 @@ def second_database(tmp_path, cli):
     drop()
 
 
-def populate(cli) -> None:
-    cli("migrate", "--noinput", "-v", "0")
-    cli("load-demo")
-    cli(
-        "add-user",
-        "alice",
-        "--organisation",
-        "halmstad",
-        "--role",
-        "editor",
-        "--password-stdin",
-        input="a-long-Passw0rd-x\n",
-    )
-    # a change and a deletion, so that the history has more than creations
-    cli(
+def populate(vanort_process) -> None:
+    """The demo, a staff user, a change and a deletion (so that the history has more than
+    creations), written by one `vanort shell` after `vanort migrate`."""
+    vanort_process("migrate", "--noinput", "-v", "0")
+    vanort_process(
         "shell",
         "-c",
-        "from register.models import Relation as R; r = R.objects.get(partner__name='Stord');"
-        "r.description_sv = 'Ändrad'; r.save(); R.objects.get(partner__name='Moshi').delete()",
+        "from django.contrib.auth.models import User\n"
+        "from accounts.users import enrol\n"
+        "from register.demo import load_demo\n"
+        "from register.models import Relation as R\n"
+        "halmstad = load_demo()\n"
+        "enrol(User(username='alice'), halmstad, 'editor', password='a-long-Passw0rd-x')\n"
+        "r = R.objects.get(partner__name='Stord')\n"
+        "r.description_sv = 'Ändrad'; r.save(); R.objects.get(partner__name='Moshi').delete()\n",
     )
 
 
-def test_it_restores_identical_data_history_and_users(cli, second_database, tmp_path):
-    populate(cli)
+def test_it_restores_identical_data_history_and_users(vanort_process, second_database, tmp_path):
+    populate(vanort_process)
     backup = tmp_path / "vanort.backup"
-    result = cli("backup", str(backup))
+    result = vanort_process("backup", str(backup))
     assert backup.stat().st_size > 0, result.stdout
-    original = dump(cli)
+    original = dump(vanort_process)
     assert any(row["model"] == "register.historicalrelation" for row in original)
     assert any(row["model"] == "auth.user" for row in original)
 
@@ -88,20 +84,20 @@ def test_it_restores_identical_data_history_and_users(cli, second_database, tmp_
     assert "not empty" in refused.stderr
 
 
-def test_it_refuses_a_file_that_is_no_backup(cli, tmp_path):
+def test_it_refuses_a_file_that_is_no_backup(vanort_process, tmp_path):
     bogus = tmp_path / "notes.txt"
     bogus.write_text("hello")
-    refused = cli("restore", str(bogus), check=False)
+    refused = vanort_process("restore", str(bogus), check=False)
     assert refused.returncode != 0
     assert "not a Vänort backup" in refused.stderr
-    missing = cli("restore", str(tmp_path / "nothing"), check=False)
+    missing = vanort_process("restore", str(tmp_path / "nothing"), check=False)
     assert "no such file" in missing.stderr
 
 
-def test_it_backs_up_while_the_site_writes(cli, second_database, tmp_path):
+def test_it_backs_up_while_the_site_writes(vanort_process, second_database, tmp_path):
     """A snapshot taken while another process saves is one consistent state: each
     record's version agrees with the newest row of its history."""
-    populate(cli)
+    populate(vanort_process)
     stop = tmp_path / "stop"
     writer = subprocess.Popen(
         [
@@ -117,14 +113,14 @@ def test_it_backs_up_while_the_site_writes(cli, second_database, tmp_path):
             "        r.order = saves; r.save(); saves += 1\n"
             "print('saves', saves)\n",
         ],
-        env=cli.env,
+        env=vanort_process.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     backup = tmp_path / "during.backup"
     try:
-        cli("backup", str(backup))
+        vanort_process("backup", str(backup))
         running = writer.poll() is None
     finally:
         stop.touch()

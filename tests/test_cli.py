@@ -1,4 +1,5 @@
-"""The `vanort` command, run as a user runs it: a subprocess with its own database."""
+"""The `vanort` command: loading the demo (in this process), and the command line itself
+as a user runs it (a subprocess)."""
 
 import json
 
@@ -11,7 +12,6 @@ def dump(cli) -> list:
 
 
 def test_load_demo_twice_changes_nothing(cli):
-    cli("migrate", "--noinput", "-v", "0")
     first = cli("load-demo")
     assert "Halmstads kommun" in first.stdout
     before = dump(cli)
@@ -31,13 +31,13 @@ def test_load_demo_twice_changes_nothing(cli):
     assert len(relations) == 5
 
 
-def test_vanort_behaves_like_manage_py(cli):
-    result = cli("help")
+def test_vanort_behaves_like_manage_py(vanort_process):
+    result = vanort_process("help")
     assert "load_demo" in result.stdout
     assert "migrate" in result.stdout
 
 
-def test_an_unknown_command_fails_with_a_clear_message(cli):
-    result = cli("no-such-command", check=False)
+def test_an_unknown_command_fails_with_a_clear_message(vanort_process):
+    result = vanort_process("no-such-command", check=False)
     assert result.returncode != 0
     assert "Unknown command" in result.stderr

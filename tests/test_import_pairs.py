@@ -137,7 +137,6 @@ def test_it_refuses_the_whole_file_in_strict_mode(db, tmp_path):
 
 
 def test_the_command_reports_and_names_the_file_and_line(cli, tmp_path):
-    cli("migrate", "--noinput", "-v", "0")
     path = write(
         tmp_path,
         HEADER
@@ -161,8 +160,10 @@ def test_the_command_reports_and_names_the_file_and_line(cli, tmp_path):
     assert "0 chains of 3 or more places." in chains.stdout
 
 
-def test_the_command_shows_a_progress_bar_on_a_terminal(cli, tmp_path):
-    """stderr on a pseudo-terminal, as when a person runs the command."""
+def test_the_command_shows_a_progress_bar_on_a_terminal(vanort_process, tmp_path):
+    """stderr on a pseudo-terminal, as when a person runs the command: a subprocess on a
+    database of its own, migrated as a new installation is (the suite's one end-to-end
+    import)."""
     import fcntl
     import os
     import pty
@@ -172,14 +173,14 @@ def test_the_command_shows_a_progress_bar_on_a_terminal(cli, tmp_path):
 
     from tests.conftest import ROOT, VANORT
 
-    cli("migrate", "--noinput", "-v", "0")
+    vanort_process("migrate", "--noinput", "-v", "0")
     path = write(tmp_path, HEADER + "Lund,Sweden,55.7,13.19,Greifswald,Germany,54.09,13.38\n")
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # 80x24
     try:
         result = subprocess.run(
             [VANORT, "import-pairs", str(path)],
-            env=cli.env,
+            env=vanort_process.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=terminal,

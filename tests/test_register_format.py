@@ -91,16 +91,17 @@ def test_it_leaves_drafts_out_of_the_published_document(rich, client):
     assert schema == json_schema()
 
 
-def test_export_import_export_is_byte_identical(rich, cli, tmp_path):
+def test_export_import_export_is_byte_identical(rich, vanort_process, tmp_path):
+    """Into a new installation's empty database, as an operator moves a register."""
     first = dumps(export_register(rich, published_only=False))
     path = tmp_path / "halmstad.json"
     path.write_text(first, encoding="utf-8")
-    cli("migrate", "--noinput", "-v", "0")
-    imported = cli("import-register", str(path))
+    vanort_process("migrate", "--noinput", "-v", "0")
+    imported = vanort_process("import-register", str(path))
     assert (
         "Imported the register of Halmstads kommun: 5 relations, 2 activities." in imported.stdout
     )
-    again = cli("export-register", "halmstad", "--with-drafts").stdout
+    again = vanort_process("export-register", "halmstad", "--with-drafts").stdout
     assert again == first
     assert "194X" in again and "1995~" in again and "[..2009]" in again
 

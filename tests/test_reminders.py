@@ -196,24 +196,18 @@ def test_it_refuses_bad_options_naming_them(demo):
         send(quiet_years=-1)
 
 
-def test_it_runs_as_a_command_and_writes_the_mail_with_the_file_backend(cli, tmp_path):
+def test_it_runs_as_a_command_and_writes_the_mail_with_the_file_backend(cli, settings, tmp_path):
     """The demo on today's date: Gentofte, Hangö and Stord have agreements in force and no
     recorded activity, Asti none since October 2010, so their editors hear of it once."""
     mail_dir = tmp_path / "mail"
-    cli.env.update(
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(mail_dir),
-    )
-    cli("migrate", "--noinput")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(mail_dir)
     cli("load-demo")
-    cli(
-        "shell",
-        "-c",
-        "from django.contrib.auth.models import User; from accounts.models import Membership; "
-        "from register.models import Organisation; "
-        "u = User.objects.create_user('karin', 'karin@halmstad.example', 'pw-karin-2026'); "
-        "Membership.objects.create(user=u, organisation=Organisation.objects.get(slug='halmstad'))",
-    )
+    from accounts.models import Membership
+    from register.models import Organisation
+
+    karin = get_user_model().objects.create_user("karin", "karin@halmstad.example", "pw-karin-2026")
+    Membership.objects.create(user=karin, organisation=Organisation.objects.get(slug="halmstad"))
     first = cli("send-reminders")
     assert "halmstad: sent 4 reminder(s) to 1" in first.stdout
     [message] = mail_dir.iterdir()

@@ -29,9 +29,9 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> bytes
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-def test_make_run_serves_the_demo_over_http(cli):
+def test_make_run_serves_the_demo_over_http(vanort_process):
     port = free_port()
-    env = dict(cli.env, PORT=str(port))
+    env = dict(vanort_process.env, PORT=str(port))
     process = subprocess.Popen(
         ["make", "run"],
         cwd=ROOT,

@@ -169,7 +169,6 @@ def test_it_refuses_a_file_that_is_not_json_or_not_utf8(identified, tmp_path):
 
 
 def test_the_command_imports_and_refuses_with_file_and_line(cli, tmp_path):
-    cli("migrate", "--noinput", "-v", "0")
     path = tmp_path / "entity.json"
     shutil.copy(DATA / "entity-p190.json", path)
     failed = cli("import-wikidata", str(path), check=False)
