@@ -6,35 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
-    replaces = [('interop', '0001_initial'), ('interop', '0002_reportedpair_references')]
+    replaces = [("interop", "0001_initial"), ("interop", "0002_reportedpair_references")]
 
     initial = True
 
     dependencies = [
-        ('register', '0002_activity_host_country_agreement_ended_early_on_and_more'),
-        ('register', '0003_activity_version_agreement_version_decision_version_and_more'),
+        ("register", "0002_activity_host_country_agreement_ended_early_on_and_more"),
+        ("register", "0003_activity_version_agreement_version_decision_version_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportedPair',
+            name="ReportedPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.CharField(blank=True, help_text='EDTF', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='start')),
-                ('end', models.CharField(blank=True, help_text='EDTF', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='end')),
-                ('reference_url', models.URLField(blank=True, max_length=500, verbose_name='reference URL')),
-                ('place_a', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.place')),
-                ('place_b', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.place')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reported_pairs', to='register.source')),
-                ('references', models.ManyToManyField(blank=True, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "start",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="start",
+                    ),
+                ),
+                (
+                    "end",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="end",
+                    ),
+                ),
+                (
+                    "reference_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="reference URL"),
+                ),
+                (
+                    "place_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="register.place",
+                    ),
+                ),
+                (
+                    "place_b",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="register.place",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reported_pairs",
+                        to="register.source",
+                    ),
+                ),
+                (
+                    "references",
+                    models.ManyToManyField(blank=True, related_name="+", to="register.source"),
+                ),
             ],
             options={
-                'verbose_name': 'reported pair',
-                'verbose_name_plural': 'reported pairs',
-                'ordering': ['place_a_id', 'place_b_id', 'source_id'],
-                'indexes': [models.Index(fields=['place_b'], name='interop_rep_place_b_5b954d_idx')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'place_a', 'place_b'), name='reportedpair_once_per_source'), models.CheckConstraint(condition=models.Q(('place_a__lt', models.F('place_b'))), name='reportedpair_ordered')],
+                "verbose_name": "reported pair",
+                "verbose_name_plural": "reported pairs",
+                "ordering": ["place_a_id", "place_b_id", "source_id"],
+                "indexes": [
+                    models.Index(fields=["place_b"], name="interop_rep_place_b_5b954d_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "place_a", "place_b"), name="reportedpair_once_per_source"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("place_a__lt", models.F("place_b"))),
+                        name="reportedpair_ordered",
+                    ),
+                ],
             },
         ),
     ]

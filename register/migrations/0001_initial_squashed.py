@@ -11,8 +11,12 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
-    replaces = [('register', '0001_initial'), ('register', '0002_activity_host_country_agreement_ended_early_on_and_more'), ('register', '0003_activity_version_agreement_version_decision_version_and_more'), ('register', '0004_historicalactivity_relations_and_more')]
+    replaces = [
+        ("register", "0001_initial"),
+        ("register", "0002_activity_host_country_agreement_ended_early_on_and_more"),
+        ("register", "0003_activity_version_agreement_version_decision_version_and_more"),
+        ("register", "0004_historicalactivity_relations_and_more"),
+    ]
 
     initial = True
 
@@ -22,858 +26,2516 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ActivityKind',
+            name="ActivityKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('label_sv', models.CharField(max_length=100, verbose_name='Swedish label')),
-                ('label_en', models.CharField(max_length=100, verbose_name='English label')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("label_sv", models.CharField(max_length=100, verbose_name="Swedish label")),
+                ("label_en", models.CharField(max_length=100, verbose_name="English label")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'activity kind',
-                'verbose_name_plural': 'activity kinds',
-                'ordering': ['order', 'code'],
-                'abstract': False,
+                "verbose_name": "activity kind",
+                "verbose_name_plural": "activity kinds",
+                "ordering": ["order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AgreementKind',
+            name="AgreementKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('label_sv', models.CharField(max_length=100, verbose_name='Swedish label')),
-                ('label_en', models.CharField(max_length=100, verbose_name='English label')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('has_duration', models.BooleanField(default=True, help_text='Off for a document that is signed once, such as a letter of intent.', verbose_name='has a duration')),
-                ('plural_sv', models.CharField(blank=True, max_length=100, verbose_name='Swedish plural')),
-                ('plural_en', models.CharField(blank=True, max_length=100, verbose_name='English plural')),
-                ('description_sv', models.TextField(blank=True, verbose_name='Swedish description')),
-                ('description_en', models.TextField(blank=True, verbose_name='English description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("label_sv", models.CharField(max_length=100, verbose_name="Swedish label")),
+                ("label_en", models.CharField(max_length=100, verbose_name="English label")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "has_duration",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off for a document that is signed once, such as a letter of intent.",
+                        verbose_name="has a duration",
+                    ),
+                ),
+                (
+                    "plural_sv",
+                    models.CharField(blank=True, max_length=100, verbose_name="Swedish plural"),
+                ),
+                (
+                    "plural_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English plural"),
+                ),
+                (
+                    "description_sv",
+                    models.TextField(blank=True, verbose_name="Swedish description"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="English description"),
+                ),
             ],
             options={
-                'verbose_name': 'agreement kind',
-                'verbose_name_plural': 'agreement kinds',
-                'ordering': ['order', 'code'],
-                'abstract': False,
+                "verbose_name": "agreement kind",
+                "verbose_name_plural": "agreement kinds",
+                "ordering": ["order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FocusArea',
+            name="FocusArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('label_sv', models.CharField(max_length=100, verbose_name='Swedish label')),
-                ('label_en', models.CharField(max_length=100, verbose_name='English label')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("label_sv", models.CharField(max_length=100, verbose_name="Swedish label")),
+                ("label_en", models.CharField(max_length=100, verbose_name="English label")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'focus area',
-                'verbose_name_plural': 'focus areas',
-                'ordering': ['order', 'code'],
-                'abstract': False,
+                "verbose_name": "focus area",
+                "verbose_name_plural": "focus areas",
+                "ordering": ["order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(help_text='The name used locally.', max_length=200, verbose_name='name')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. IT.', max_length=2, validators=[register.models.validate_country_code], verbose_name='country')),
-                ('region', models.CharField(blank=True, max_length=200, verbose_name='region')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('wikidata_id', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^Q[1-9][0-9]*$', 'A Wikidata id is Q followed by digits, for example Q25568.')], verbose_name='Wikidata id')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name used locally.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, e.g. IT.",
+                        max_length=2,
+                        validators=[register.models.validate_country_code],
+                        verbose_name="country",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=200, verbose_name="region")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "wikidata_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^Q[1-9][0-9]*$",
+                                "A Wikidata id is Q followed by digits, for example Q25568.",
+                            )
+                        ],
+                        verbose_name="Wikidata id",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'place',
-                'verbose_name_plural': 'places',
-                'ordering': ['name'],
+                "verbose_name": "place",
+                "verbose_name_plural": "places",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('name_sv', models.CharField(max_length=200, verbose_name='Swedish name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('visiting_address', models.CharField(blank=True, max_length=200, verbose_name='visiting address')),
-                ('postal_address', models.CharField(blank=True, max_length=200, verbose_name='postal address')),
-                ('map_url', models.URLField(blank=True, verbose_name='map link')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('visitor_hours', models.CharField(blank=True, help_text='OpenStreetMap opening_hours syntax, e.g. Mo-Th 08:00-17:00; PH off', max_length=255, validators=[register.hours.validate_opening_hours], verbose_name='visitor opening hours')),
-                ('phone_hours', models.CharField(blank=True, help_text='OpenStreetMap opening_hours syntax, e.g. Mo-Th 07:00-17:00; PH off', max_length=255, validators=[register.hours.validate_opening_hours], verbose_name='phone hours')),
-                ('background_sv', models.TextField(blank=True, verbose_name='background (Swedish)')),
-                ('background_en', models.TextField(blank=True, verbose_name='background (English)')),
-                ('colour', models.CharField(default='#005a9c', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour is # and six hex digits.')], verbose_name='brand colour')),
-                ('place', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='organisation', to='register.place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                ("name_sv", models.CharField(max_length=200, verbose_name="Swedish name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "visiting_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="visiting address"),
+                ),
+                (
+                    "postal_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="postal address"),
+                ),
+                ("map_url", models.URLField(blank=True, verbose_name="map link")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "visitor_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="OpenStreetMap opening_hours syntax, e.g. Mo-Th 08:00-17:00; PH off",
+                        max_length=255,
+                        validators=[register.hours.validate_opening_hours],
+                        verbose_name="visitor opening hours",
+                    ),
+                ),
+                (
+                    "phone_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="OpenStreetMap opening_hours syntax, e.g. Mo-Th 07:00-17:00; PH off",
+                        max_length=255,
+                        validators=[register.hours.validate_opening_hours],
+                        verbose_name="phone hours",
+                    ),
+                ),
+                (
+                    "background_sv",
+                    models.TextField(blank=True, verbose_name="background (Swedish)"),
+                ),
+                (
+                    "background_en",
+                    models.TextField(blank=True, verbose_name="background (English)"),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#005a9c",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "A colour is # and six hex digits."
+                            )
+                        ],
+                        verbose_name="brand colour",
+                    ),
+                ),
+                (
+                    "place",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisation",
+                        to="register.place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name_sv'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name_sv"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('document', models.CharField(blank=True, help_text='A document or file reference.', max_length=300, verbose_name='document')),
-                ('publisher', models.CharField(blank=True, max_length=200, verbose_name='publisher')),
-                ('accessed_on', models.DateField(blank=True, null=True, verbose_name='date read')),
-                ('organisation', models.ForeignKey(blank=True, help_text='Blank for a source shared by the whole installation.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sources_kept', to='register.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True,
+                        help_text="A document or file reference.",
+                        max_length=300,
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.CharField(blank=True, max_length=200, verbose_name="publisher"),
+                ),
+                ("accessed_on", models.DateField(blank=True, null=True, verbose_name="date read")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank for a source shared by the whole installation.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources_kept",
+                        to="register.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['title'],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Relation',
+            name="Relation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('since', models.CharField(blank=True, help_text="EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'.", max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='since')),
-                ('section', models.CharField(blank=True, help_text='Relations with the same section are shown together on the public page.', max_length=100, verbose_name='page section')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('description_sv', models.TextField(blank=True, verbose_name='description (Swedish)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='register.organisation')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='relations', to='register.place')),
-                ('sources', models.ManyToManyField(blank=True, related_name='relations', to='register.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "since",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'.",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="since",
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        blank=True,
+                        help_text="Relations with the same section are shown together on the public page.",
+                        max_length=100,
+                        verbose_name="page section",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "description_sv",
+                    models.TextField(blank=True, verbose_name="description (Swedish)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relations",
+                        to="register.organisation",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="relations",
+                        to="register.place",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="relations", to="register.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'relation',
-                'verbose_name_plural': 'relations',
-                'ordering': ['order', 'id'],
+                "verbose_name": "relation",
+                "verbose_name_plural": "relations",
+                "ordering": ["order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='place',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='places', to='register.source'),
+            model_name="place",
+            name="sources",
+            field=models.ManyToManyField(blank=True, related_name="places", to="register.source"),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='organisations', to='register.source'),
+            model_name="organisation",
+            name="sources",
+            field=models.ManyToManyField(
+                blank=True, related_name="organisations", to="register.source"
+            ),
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('body', models.CharField(choices=[('kf', 'municipal council'), ('ks', 'executive board'), ('namnd', 'committee')], max_length=10, verbose_name='deciding body')),
-                ('date', models.CharField(blank=True, max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='date')),
-                ('reference', models.CharField(blank=True, help_text='e.g. KS 2008/123 or KF § 54/23', max_length=100, verbose_name='reference')),
-                ('summary_sv', models.CharField(blank=True, max_length=300, verbose_name='summary (Swedish)')),
-                ('summary_en', models.CharField(blank=True, max_length=300, verbose_name='summary (English)')),
-                ('url', models.URLField(blank=True, verbose_name='URL')),
-                ('relation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='register.relation')),
-                ('sources', models.ManyToManyField(blank=True, related_name='decisions', to='register.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[
+                            ("kf", "municipal council"),
+                            ("ks", "executive board"),
+                            ("namnd", "committee"),
+                        ],
+                        max_length=10,
+                        verbose_name="deciding body",
+                    ),
+                ),
+                (
+                    "date",
+                    models.CharField(
+                        blank=True,
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="date",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. KS 2008/123 or KF § 54/23",
+                        max_length=100,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "summary_sv",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (Swedish)"),
+                ),
+                (
+                    "summary_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (English)"),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="URL")),
+                (
+                    "relation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="register.relation",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="decisions", to="register.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision',
-                'verbose_name_plural': 'decisions',
-                'ordering': ['date', 'id'],
+                "verbose_name": "decision",
+                "verbose_name_plural": "decisions",
+                "ordering": ["date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('start', models.CharField(blank=True, help_text='EDTF, e.g. 2008, 2010-10, 199X, 2009~', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='start')),
-                ('end', models.CharField(blank=True, help_text='EDTF. Leave blank when a term is given or the agreement is open-ended.', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='end')),
-                ('term_months', models.PositiveSmallIntegerField(blank=True, help_text='e.g. 48 for four years', null=True, verbose_name='term in months')),
-                ('responsible_unit', models.CharField(blank=True, max_length=200, verbose_name='responsible unit')),
-                ('purpose_sv', models.TextField(blank=True, verbose_name='purpose (Swedish)')),
-                ('purpose_en', models.TextField(blank=True, verbose_name='purpose (English)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('start_earliest', models.DateField(editable=False, null=True)),
-                ('end_latest', models.DateField(db_index=True, editable=False, null=True)),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='register.agreementkind', verbose_name='kind')),
-                ('decision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agreements', to='register.decision', verbose_name='decision')),
-                ('focus_areas', models.ManyToManyField(blank=True, related_name='agreements', to='register.focusarea', verbose_name='focus areas')),
-                ('relation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agreements', to='register.relation')),
-                ('sources', models.ManyToManyField(blank=True, related_name='agreements', to='register.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "start",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF, e.g. 2008, 2010-10, 199X, 2009~",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="start",
+                    ),
+                ),
+                (
+                    "end",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF. Leave blank when a term is given or the agreement is open-ended.",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="end",
+                    ),
+                ),
+                (
+                    "term_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="e.g. 48 for four years",
+                        null=True,
+                        verbose_name="term in months",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.CharField(blank=True, max_length=200, verbose_name="responsible unit"),
+                ),
+                ("purpose_sv", models.TextField(blank=True, verbose_name="purpose (Swedish)")),
+                ("purpose_en", models.TextField(blank=True, verbose_name="purpose (English)")),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                ("start_earliest", models.DateField(editable=False, null=True)),
+                ("end_latest", models.DateField(db_index=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="register.agreementkind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="agreements",
+                        to="register.decision",
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "focus_areas",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="agreements",
+                        to="register.focusarea",
+                        verbose_name="focus areas",
+                    ),
+                ),
+                (
+                    "relation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreements",
+                        to="register.relation",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="agreements", to="register.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agreement',
-                'verbose_name_plural': 'agreements',
-                'ordering': ['start_earliest', 'id'],
+                "verbose_name": "agreement",
+                "verbose_name_plural": "agreements",
+                "ordering": ["start_earliest", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('title_sv', models.CharField(blank=True, max_length=200, verbose_name='title (Swedish)')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('date', models.CharField(max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='date')),
-                ('participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants')),
-                ('participants_approximate', models.BooleanField(default=False, verbose_name='participants approximate')),
-                ('young_participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='young participants')),
-                ('young_participants_approximate', models.BooleanField(default=False, verbose_name='young participants approximate')),
-                ('outcome_sv', models.TextField(blank=True, verbose_name='outcome (Swedish)')),
-                ('outcome_en', models.TextField(blank=True, verbose_name='outcome (English)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('date_earliest', models.DateField(db_index=True, editable=False, null=True)),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='register.activitykind', verbose_name='kind')),
-                ('themes', models.ManyToManyField(blank=True, related_name='activities', to='register.focusarea', verbose_name='themes')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='register.organisation')),
-                ('relations', models.ManyToManyField(related_name='activities', to='register.relation', verbose_name='partners')),
-                ('sources', models.ManyToManyField(blank=True, related_name='activities', to='register.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "title_sv",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Swedish)"),
+                ),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                (
+                    "date",
+                    models.CharField(
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="date",
+                    ),
+                ),
+                (
+                    "participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="participants"),
+                ),
+                (
+                    "participants_approximate",
+                    models.BooleanField(default=False, verbose_name="participants approximate"),
+                ),
+                (
+                    "young_participants",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="young participants"
+                    ),
+                ),
+                (
+                    "young_participants_approximate",
+                    models.BooleanField(
+                        default=False, verbose_name="young participants approximate"
+                    ),
+                ),
+                ("outcome_sv", models.TextField(blank=True, verbose_name="outcome (Swedish)")),
+                ("outcome_en", models.TextField(blank=True, verbose_name="outcome (English)")),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                ("date_earliest", models.DateField(db_index=True, editable=False, null=True)),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="register.activitykind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="activities",
+                        to="register.focusarea",
+                        verbose_name="themes",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="activities",
+                        to="register.organisation",
+                    ),
+                ),
+                (
+                    "relations",
+                    models.ManyToManyField(
+                        related_name="activities", to="register.relation", verbose_name="partners"
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="activities", to="register.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
-                'ordering': ['date_earliest', 'id'],
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
+                "ordering": ["date_earliest", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Funding',
+            name="Funding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('funder', models.CharField(max_length=200, verbose_name='funder')),
-                ('share_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='share (%)')),
-                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='funding', to='register.agreement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("funder", models.CharField(max_length=200, verbose_name="funder")),
+                (
+                    "share_percent",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="share (%)",
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="funding",
+                        to="register.agreement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'funding',
-                'verbose_name_plural': 'funding',
-                'constraints': [models.CheckConstraint(condition=models.Q(('share_percent__isnull', True), models.Q(('share_percent__gte', 0), ('share_percent__lte', 100)), _connector='OR'), name='funding_share_is_a_percentage')],
+                "verbose_name": "funding",
+                "verbose_name_plural": "funding",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("share_percent__isnull", True),
+                            models.Q(("share_percent__gte", 0), ("share_percent__lte", 100)),
+                            _connector="OR",
+                        ),
+                        name="funding_share_is_a_percentage",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GovernanceRule',
+            name="GovernanceRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.CharField(choices=[('kf', 'municipal council'), ('ks', 'executive board'), ('namnd', 'committee')], max_length=10, verbose_name='deciding body')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='register.agreementkind', verbose_name='kind')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='governance_rules', to='register.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[
+                            ("kf", "municipal council"),
+                            ("ks", "executive board"),
+                            ("namnd", "committee"),
+                        ],
+                        max_length=10,
+                        verbose_name="deciding body",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="register.agreementkind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="governance_rules",
+                        to="register.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'governance rule',
-                'verbose_name_plural': 'governance rules',
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'kind'), name='one_rule_per_kind')],
+                "verbose_name": "governance rule",
+                "verbose_name_plural": "governance rules",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "kind"), name="one_rule_per_kind"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlaceName',
+            name="PlaceName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(help_text='e.g. sv, en, fi', max_length=8, verbose_name='language')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='register.place')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        help_text="e.g. sv, en, fi", max_length=8, verbose_name="language"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="register.place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'name in another language',
-                'verbose_name_plural': 'names in other languages',
-                'indexes': [models.Index(fields=['name'], name='register_pl_name_af3358_idx')],
-                'constraints': [models.UniqueConstraint(fields=('place', 'language'), name='placename_one_per_language')],
+                "verbose_name": "name in another language",
+                "verbose_name_plural": "names in other languages",
+                "indexes": [models.Index(fields=["name"], name="register_pl_name_af3358_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("place", "language"), name="placename_one_per_language"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='relation',
-            constraint=models.UniqueConstraint(fields=('organisation', 'partner'), name='one_relation_per_partner'),
+            model_name="relation",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "partner"), name="one_relation_per_partner"
+            ),
         ),
         migrations.AddIndex(
-            model_name='place',
-            index=models.Index(fields=['country', 'name'], name='register_pl_country_629f66_idx'),
+            model_name="place",
+            index=models.Index(fields=["country", "name"], name="register_pl_country_629f66_idx"),
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='place_latitude_in_range'),
+            model_name="place",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True),
+                    models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                    _connector="OR",
+                ),
+                name="place_latitude_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='place_longitude_in_range'),
+            model_name="place",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="place_longitude_in_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='place',
-            constraint=models.UniqueConstraint(condition=models.Q(('wikidata_id', ''), _negated=True), fields=('wikidata_id',), name='place_unique_wikidata'),
+            model_name="place",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("wikidata_id", ""), _negated=True),
+                fields=("wikidata_id",),
+                name="place_unique_wikidata",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreement',
-            constraint=models.CheckConstraint(condition=models.Q(('start_earliest__isnull', True), ('end_latest__isnull', True), ('end_latest__gte', models.F('start_earliest')), _connector='OR'), name='agreement_end_not_before_start'),
+            model_name="agreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_earliest__isnull", True),
+                    ("end_latest__isnull", True),
+                    ("end_latest__gte", models.F("start_earliest")),
+                    _connector="OR",
+                ),
+                name="agreement_end_not_before_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('young_participants__isnull', True), ('participants__isnull', True), ('young_participants__lte', models.F('participants')), _connector='OR'), name='activity_young_not_more_than_all'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("young_participants__isnull", True),
+                    ("participants__isnull", True),
+                    ("young_participants__lte", models.F("participants")),
+                    _connector="OR",
+                ),
+                name="activity_young_not_more_than_all",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='host_country',
-            field=models.CharField(blank=True, help_text="Where the activity took place, if not in the organisation's own country. Participants from other countries count as invited from abroad.", max_length=2, validators=[register.models.validate_country_code], verbose_name='host country'),
+            model_name="activity",
+            name="host_country",
+            field=models.CharField(
+                blank=True,
+                help_text="Where the activity took place, if not in the organisation's own country. Participants from other countries count as invited from abroad.",
+                max_length=2,
+                validators=[register.models.validate_country_code],
+                verbose_name="host country",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='ended_early_on',
-            field=models.CharField(blank=True, help_text='EDTF. The day an agreement was ended before its end or term.', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='ended early on'),
+            model_name="agreement",
+            name="ended_early_on",
+            field=models.CharField(
+                blank=True,
+                help_text="EDTF. The day an agreement was ended before its end or term.",
+                max_length=50,
+                validators=[register.imprecise.validate_edtf],
+                verbose_name="ended early on",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='ending_decision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ended_agreements', to='register.decision', verbose_name='ending decision'),
+            model_name="agreement",
+            name="ending_decision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="ended_agreements",
+                to="register.decision",
+                verbose_name="ending decision",
+            ),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='renews',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='renewals', to='register.agreement', verbose_name='renews'),
+            model_name="agreement",
+            name="renews",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="renewals",
+                to="register.agreement",
+                verbose_name="renews",
+            ),
         ),
         migrations.CreateModel(
-            name='ActivityParticipants',
+            name="ActivityParticipants",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. IT.', max_length=2, validators=[register.models.validate_country_code], verbose_name='country of origin')),
-                ('count', models.PositiveIntegerField(verbose_name='participants')),
-                ('approximate', models.BooleanField(default=False, verbose_name='approximate')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants_by_country', to='register.activity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, e.g. IT.",
+                        max_length=2,
+                        validators=[register.models.validate_country_code],
+                        verbose_name="country of origin",
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(verbose_name="participants")),
+                ("approximate", models.BooleanField(default=False, verbose_name="approximate")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participants_by_country",
+                        to="register.activity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'participants from a country',
-                'verbose_name_plural': 'participants by country of origin',
-                'ordering': ['country'],
-                'constraints': [models.UniqueConstraint(fields=('activity', 'country'), name='activityparticipants_one_per_country')],
+                "verbose_name": "participants from a country",
+                "verbose_name_plural": "participants by country of origin",
+                "ordering": ["country"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("activity", "country"), name="activityparticipants_one_per_country"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='activity',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="activity",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='agreement',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="agreement",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="decision",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="organisation",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='place',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="place",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='relation',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="relation",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.AddField(
-            model_name='source',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+            model_name="source",
+            name="version",
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
         ),
         migrations.CreateModel(
-            name='HistoricalActivity',
+            name="HistoricalActivity",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('title_sv', models.CharField(blank=True, max_length=200, verbose_name='title (Swedish)')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (English)')),
-                ('date', models.CharField(max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='date')),
-                ('participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='participants')),
-                ('participants_approximate', models.BooleanField(default=False, verbose_name='participants approximate')),
-                ('young_participants', models.PositiveIntegerField(blank=True, null=True, verbose_name='young participants')),
-                ('young_participants_approximate', models.BooleanField(default=False, verbose_name='young participants approximate')),
-                ('outcome_sv', models.TextField(blank=True, verbose_name='outcome (Swedish)')),
-                ('outcome_en', models.TextField(blank=True, verbose_name='outcome (English)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('date_earliest', models.DateField(db_index=True, editable=False, null=True)),
-                ('host_country', models.CharField(blank=True, help_text="Where the activity took place, if not in the organisation's own country. Participants from other countries count as invited from abroad.", max_length=2, validators=[register.models.validate_country_code], verbose_name='host country')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kind', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.activitykind', verbose_name='kind')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "title_sv",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (Swedish)"),
+                ),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (English)"),
+                ),
+                (
+                    "date",
+                    models.CharField(
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="date",
+                    ),
+                ),
+                (
+                    "participants",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="participants"),
+                ),
+                (
+                    "participants_approximate",
+                    models.BooleanField(default=False, verbose_name="participants approximate"),
+                ),
+                (
+                    "young_participants",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="young participants"
+                    ),
+                ),
+                (
+                    "young_participants_approximate",
+                    models.BooleanField(
+                        default=False, verbose_name="young participants approximate"
+                    ),
+                ),
+                ("outcome_sv", models.TextField(blank=True, verbose_name="outcome (Swedish)")),
+                ("outcome_en", models.TextField(blank=True, verbose_name="outcome (English)")),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                ("date_earliest", models.DateField(db_index=True, editable=False, null=True)),
+                (
+                    "host_country",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where the activity took place, if not in the organisation's own country. Participants from other countries count as invited from abroad.",
+                        max_length=2,
+                        validators=[register.models.validate_country_code],
+                        verbose_name="host country",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.activitykind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical activity',
-                'verbose_name_plural': 'historical activities',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical activity",
+                "verbose_name_plural": "historical activities",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActivityKind',
+            name="HistoricalActivityKind",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(verbose_name='code')),
-                ('label_sv', models.CharField(max_length=100, verbose_name='Swedish label')),
-                ('label_en', models.CharField(max_length=100, verbose_name='English label')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(verbose_name="code")),
+                ("label_sv", models.CharField(max_length=100, verbose_name="Swedish label")),
+                ("label_en", models.CharField(max_length=100, verbose_name="English label")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical activity kind',
-                'verbose_name_plural': 'historical activity kinds',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical activity kind",
+                "verbose_name_plural": "historical activity kinds",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActivityParticipants',
+            name="HistoricalActivityParticipants",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. IT.', max_length=2, validators=[register.models.validate_country_code], verbose_name='country of origin')),
-                ('count', models.PositiveIntegerField(verbose_name='participants')),
-                ('approximate', models.BooleanField(default=False, verbose_name='approximate')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('activity', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.activity')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, e.g. IT.",
+                        max_length=2,
+                        validators=[register.models.validate_country_code],
+                        verbose_name="country of origin",
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(verbose_name="participants")),
+                ("approximate", models.BooleanField(default=False, verbose_name="approximate")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.activity",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical participants from a country',
-                'verbose_name_plural': 'historical participants by country of origin',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical participants from a country",
+                "verbose_name_plural": "historical participants by country of origin",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAgreement',
+            name="HistoricalAgreement",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('start', models.CharField(blank=True, help_text='EDTF, e.g. 2008, 2010-10, 199X, 2009~', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='start')),
-                ('end', models.CharField(blank=True, help_text='EDTF. Leave blank when a term is given or the agreement is open-ended.', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='end')),
-                ('term_months', models.PositiveSmallIntegerField(blank=True, help_text='e.g. 48 for four years', null=True, verbose_name='term in months')),
-                ('responsible_unit', models.CharField(blank=True, max_length=200, verbose_name='responsible unit')),
-                ('purpose_sv', models.TextField(blank=True, verbose_name='purpose (Swedish)')),
-                ('purpose_en', models.TextField(blank=True, verbose_name='purpose (English)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('ended_early_on', models.CharField(blank=True, help_text='EDTF. The day an agreement was ended before its end or term.', max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='ended early on')),
-                ('start_earliest', models.DateField(editable=False, null=True)),
-                ('end_latest', models.DateField(db_index=True, editable=False, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decision', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.decision', verbose_name='decision')),
-                ('ending_decision', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.decision', verbose_name='ending decision')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kind', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.agreementkind', verbose_name='kind')),
-                ('relation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.relation')),
-                ('renews', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.agreement', verbose_name='renews')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "start",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF, e.g. 2008, 2010-10, 199X, 2009~",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="start",
+                    ),
+                ),
+                (
+                    "end",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF. Leave blank when a term is given or the agreement is open-ended.",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="end",
+                    ),
+                ),
+                (
+                    "term_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="e.g. 48 for four years",
+                        null=True,
+                        verbose_name="term in months",
+                    ),
+                ),
+                (
+                    "responsible_unit",
+                    models.CharField(blank=True, max_length=200, verbose_name="responsible unit"),
+                ),
+                ("purpose_sv", models.TextField(blank=True, verbose_name="purpose (Swedish)")),
+                ("purpose_en", models.TextField(blank=True, verbose_name="purpose (English)")),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                (
+                    "ended_early_on",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF. The day an agreement was ended before its end or term.",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="ended early on",
+                    ),
+                ),
+                ("start_earliest", models.DateField(editable=False, null=True)),
+                ("end_latest", models.DateField(db_index=True, editable=False, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.decision",
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "ending_decision",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.decision",
+                        verbose_name="ending decision",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.agreementkind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "relation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.relation",
+                    ),
+                ),
+                (
+                    "renews",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.agreement",
+                        verbose_name="renews",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical agreement',
-                'verbose_name_plural': 'historical agreements',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical agreement",
+                "verbose_name_plural": "historical agreements",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAgreementKind',
+            name="HistoricalAgreementKind",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(verbose_name='code')),
-                ('label_sv', models.CharField(max_length=100, verbose_name='Swedish label')),
-                ('label_en', models.CharField(max_length=100, verbose_name='English label')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('has_duration', models.BooleanField(default=True, help_text='Off for a document that is signed once, such as a letter of intent.', verbose_name='has a duration')),
-                ('plural_sv', models.CharField(blank=True, max_length=100, verbose_name='Swedish plural')),
-                ('plural_en', models.CharField(blank=True, max_length=100, verbose_name='English plural')),
-                ('description_sv', models.TextField(blank=True, verbose_name='Swedish description')),
-                ('description_en', models.TextField(blank=True, verbose_name='English description')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(verbose_name="code")),
+                ("label_sv", models.CharField(max_length=100, verbose_name="Swedish label")),
+                ("label_en", models.CharField(max_length=100, verbose_name="English label")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "has_duration",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off for a document that is signed once, such as a letter of intent.",
+                        verbose_name="has a duration",
+                    ),
+                ),
+                (
+                    "plural_sv",
+                    models.CharField(blank=True, max_length=100, verbose_name="Swedish plural"),
+                ),
+                (
+                    "plural_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English plural"),
+                ),
+                (
+                    "description_sv",
+                    models.TextField(blank=True, verbose_name="Swedish description"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="English description"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical agreement kind',
-                'verbose_name_plural': 'historical agreement kinds',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical agreement kind",
+                "verbose_name_plural": "historical agreement kinds",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDecision',
+            name="HistoricalDecision",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('body', models.CharField(choices=[('kf', 'municipal council'), ('ks', 'executive board'), ('namnd', 'committee')], max_length=10, verbose_name='deciding body')),
-                ('date', models.CharField(blank=True, max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='date')),
-                ('reference', models.CharField(blank=True, help_text='e.g. KS 2008/123 or KF § 54/23', max_length=100, verbose_name='reference')),
-                ('summary_sv', models.CharField(blank=True, max_length=300, verbose_name='summary (Swedish)')),
-                ('summary_en', models.CharField(blank=True, max_length=300, verbose_name='summary (English)')),
-                ('url', models.URLField(blank=True, verbose_name='URL')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('relation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.relation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[
+                            ("kf", "municipal council"),
+                            ("ks", "executive board"),
+                            ("namnd", "committee"),
+                        ],
+                        max_length=10,
+                        verbose_name="deciding body",
+                    ),
+                ),
+                (
+                    "date",
+                    models.CharField(
+                        blank=True,
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="date",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. KS 2008/123 or KF § 54/23",
+                        max_length=100,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "summary_sv",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (Swedish)"),
+                ),
+                (
+                    "summary_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (English)"),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="URL")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "relation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.relation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical decision',
-                'verbose_name_plural': 'historical decisions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical decision",
+                "verbose_name_plural": "historical decisions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFocusArea',
+            name="HistoricalFocusArea",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.SlugField(verbose_name='code')),
-                ('label_sv', models.CharField(max_length=100, verbose_name='Swedish label')),
-                ('label_en', models.CharField(max_length=100, verbose_name='English label')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(verbose_name="code")),
+                ("label_sv", models.CharField(max_length=100, verbose_name="Swedish label")),
+                ("label_en", models.CharField(max_length=100, verbose_name="English label")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical focus area',
-                'verbose_name_plural': 'historical focus areas',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical focus area",
+                "verbose_name_plural": "historical focus areas",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFunding',
+            name="HistoricalFunding",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('funder', models.CharField(max_length=200, verbose_name='funder')),
-                ('share_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='share (%)')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.agreement')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("funder", models.CharField(max_length=200, verbose_name="funder")),
+                (
+                    "share_percent",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="share (%)",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.agreement",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical funding',
-                'verbose_name_plural': 'historical funding',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical funding",
+                "verbose_name_plural": "historical funding",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalGovernanceRule',
+            name="HistoricalGovernanceRule",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('body', models.CharField(choices=[('kf', 'municipal council'), ('ks', 'executive board'), ('namnd', 'committee')], max_length=10, verbose_name='deciding body')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kind', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.agreementkind', verbose_name='kind')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "body",
+                    models.CharField(
+                        choices=[
+                            ("kf", "municipal council"),
+                            ("ks", "executive board"),
+                            ("namnd", "committee"),
+                        ],
+                        max_length=10,
+                        verbose_name="deciding body",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.agreementkind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical governance rule',
-                'verbose_name_plural': 'historical governance rules',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical governance rule",
+                "verbose_name_plural": "historical governance rules",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation',
+            name="HistoricalOrganisation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('slug', models.SlugField(verbose_name='slug')),
-                ('name_sv', models.CharField(max_length=200, verbose_name='Swedish name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('visiting_address', models.CharField(blank=True, max_length=200, verbose_name='visiting address')),
-                ('postal_address', models.CharField(blank=True, max_length=200, verbose_name='postal address')),
-                ('map_url', models.URLField(blank=True, verbose_name='map link')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('visitor_hours', models.CharField(blank=True, help_text='OpenStreetMap opening_hours syntax, e.g. Mo-Th 08:00-17:00; PH off', max_length=255, validators=[register.hours.validate_opening_hours], verbose_name='visitor opening hours')),
-                ('phone_hours', models.CharField(blank=True, help_text='OpenStreetMap opening_hours syntax, e.g. Mo-Th 07:00-17:00; PH off', max_length=255, validators=[register.hours.validate_opening_hours], verbose_name='phone hours')),
-                ('background_sv', models.TextField(blank=True, verbose_name='background (Swedish)')),
-                ('background_en', models.TextField(blank=True, verbose_name='background (English)')),
-                ('colour', models.CharField(default='#005a9c', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour is # and six hex digits.')], verbose_name='brand colour')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('place', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.place')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("slug", models.SlugField(verbose_name="slug")),
+                ("name_sv", models.CharField(max_length=200, verbose_name="Swedish name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "visiting_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="visiting address"),
+                ),
+                (
+                    "postal_address",
+                    models.CharField(blank=True, max_length=200, verbose_name="postal address"),
+                ),
+                ("map_url", models.URLField(blank=True, verbose_name="map link")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "visitor_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="OpenStreetMap opening_hours syntax, e.g. Mo-Th 08:00-17:00; PH off",
+                        max_length=255,
+                        validators=[register.hours.validate_opening_hours],
+                        verbose_name="visitor opening hours",
+                    ),
+                ),
+                (
+                    "phone_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="OpenStreetMap opening_hours syntax, e.g. Mo-Th 07:00-17:00; PH off",
+                        max_length=255,
+                        validators=[register.hours.validate_opening_hours],
+                        verbose_name="phone hours",
+                    ),
+                ),
+                (
+                    "background_sv",
+                    models.TextField(blank=True, verbose_name="background (Swedish)"),
+                ),
+                (
+                    "background_en",
+                    models.TextField(blank=True, verbose_name="background (English)"),
+                ),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#005a9c",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "A colour is # and six hex digits."
+                            )
+                        ],
+                        verbose_name="brand colour",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical organisation',
-                'verbose_name_plural': 'historical organisations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical organisation",
+                "verbose_name_plural": "historical organisations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPlace',
+            name="HistoricalPlace",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('name', models.CharField(help_text='The name used locally.', max_length=200, verbose_name='name')),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. IT.', max_length=2, validators=[register.models.validate_country_code], verbose_name='country')),
-                ('region', models.CharField(blank=True, max_length=200, verbose_name='region')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('wikidata_id', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^Q[1-9][0-9]*$', 'A Wikidata id is Q followed by digits, for example Q25568.')], verbose_name='Wikidata id')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The name used locally.", max_length=200, verbose_name="name"
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2 code, e.g. IT.",
+                        max_length=2,
+                        validators=[register.models.validate_country_code],
+                        verbose_name="country",
+                    ),
+                ),
+                ("region", models.CharField(blank=True, max_length=200, verbose_name="region")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "wikidata_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^Q[1-9][0-9]*$",
+                                "A Wikidata id is Q followed by digits, for example Q25568.",
+                            )
+                        ],
+                        verbose_name="Wikidata id",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical place',
-                'verbose_name_plural': 'historical places',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical place",
+                "verbose_name_plural": "historical places",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPlaceName',
+            name="HistoricalPlaceName",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('language', models.CharField(help_text='e.g. sv, en, fi', max_length=8, verbose_name='language')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('place', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.place')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        help_text="e.g. sv, en, fi", max_length=8, verbose_name="language"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical name in another language',
-                'verbose_name_plural': 'historical names in other languages',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical name in another language",
+                "verbose_name_plural": "historical names in other languages",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRelation',
+            name="HistoricalRelation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('since', models.CharField(blank=True, help_text="EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'.", max_length=50, validators=[register.imprecise.validate_edtf], verbose_name='since')),
-                ('section', models.CharField(blank=True, help_text='Relations with the same section are shown together on the public page.', max_length=100, verbose_name='page section')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('description_sv', models.TextField(blank=True, verbose_name='description (Swedish)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.organisation')),
-                ('partner', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.place')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                (
+                    "since",
+                    models.CharField(
+                        blank=True,
+                        help_text="EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'.",
+                        max_length=50,
+                        validators=[register.imprecise.validate_edtf],
+                        verbose_name="since",
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        blank=True,
+                        help_text="Relations with the same section are shown together on the public page.",
+                        max_length=100,
+                        verbose_name="page section",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "description_sv",
+                    models.TextField(blank=True, verbose_name="description (Swedish)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.organisation",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.place",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical relation',
-                'verbose_name_plural': 'historical relations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical relation",
+                "verbose_name_plural": "historical relations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSource',
+            name="HistoricalSource",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='version')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('document', models.CharField(blank=True, help_text='A document or file reference.', max_length=300, verbose_name='document')),
-                ('publisher', models.CharField(blank=True, max_length=200, verbose_name='publisher')),
-                ('accessed_on', models.DateField(blank=True, null=True, verbose_name='date read')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, help_text='Blank for a source shared by the whole installation.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.organisation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="updated"),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="version"),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True,
+                        help_text="A document or file reference.",
+                        max_length=300,
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.CharField(blank=True, max_length=200, verbose_name="publisher"),
+                ),
+                ("accessed_on", models.DateField(blank=True, null=True, verbose_name="date read")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Blank for a source shared by the whole installation.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActivity_relations',
+            name="HistoricalActivity_relations",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('activity', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.activity')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalactivity')),
-                ('relation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.relation')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.activity",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalactivity",
+                    ),
+                ),
+                (
+                    "relation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.relation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalActivity_relations',
+                "verbose_name": "HistoricalActivity_relations",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActivity_sources',
+            name="HistoricalActivity_sources",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('activity', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.activity')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalactivity')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.activity",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalactivity",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalActivity_sources',
+                "verbose_name": "HistoricalActivity_sources",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActivity_themes',
+            name="HistoricalActivity_themes",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('activity', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.activity')),
-                ('focusarea', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.focusarea')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalactivity')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.activity",
+                    ),
+                ),
+                (
+                    "focusarea",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.focusarea",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalactivity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalActivity_themes',
+                "verbose_name": "HistoricalActivity_themes",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAgreement_focus_areas',
+            name="HistoricalAgreement_focus_areas",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.agreement')),
-                ('focusarea', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.focusarea')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalagreement')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.agreement",
+                    ),
+                ),
+                (
+                    "focusarea",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.focusarea",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalagreement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAgreement_focus_areas',
+                "verbose_name": "HistoricalAgreement_focus_areas",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAgreement_sources',
+            name="HistoricalAgreement_sources",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('agreement', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.agreement')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalagreement')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "agreement",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.agreement",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalagreement",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAgreement_sources',
+                "verbose_name": "HistoricalAgreement_sources",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDecision_sources',
+            name="HistoricalDecision_sources",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('decision', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.decision')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicaldecision')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.decision",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicaldecision",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalDecision_sources',
+                "verbose_name": "HistoricalDecision_sources",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalOrganisation_sources',
+            name="HistoricalOrganisation_sources",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalorganisation')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.organisation')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalorganisation",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.organisation",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalOrganisation_sources',
+                "verbose_name": "HistoricalOrganisation_sources",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPlace_sources',
+            name="HistoricalPlace_sources",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalplace')),
-                ('place', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.place')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalplace",
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.place",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalPlace_sources',
+                "verbose_name": "HistoricalPlace_sources",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRelation_sources',
+            name="HistoricalRelation_sources",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='register.historicalrelation')),
-                ('relation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.relation')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='register.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="register.historicalrelation",
+                    ),
+                ),
+                (
+                    "relation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.relation",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="register.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalRelation_sources',
+                "verbose_name": "HistoricalRelation_sources",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
