@@ -91,17 +91,26 @@ def _demo_transaction(django_db_setup, django_db_blocker):
     _shared_demo.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Just before a test's own transaction begins (pytest-django's `_django_db_helper`):
+    open the demo's transaction for a test that shares the demo, roll it back for one that
+    does not (and so expects an empty database)."""
+    if fixturedef.argname == "_django_db_helper":
+        if _shares_the_demo(request.node):
+            shared = request.getfixturevalue("_demo_transaction")
+            if shared.atomic is None:
+                shared.open()
+        elif _shared_demo is not None:
+            _shared_demo.close()
+    return (yield)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
-    """Before the test's fixtures: open the demo's transaction for a test that shares the
-    demo, roll it back for one that does not (and so expects an empty database)."""
-    if not hasattr(item, "_request"):
-        return
-    if _shares_the_demo(item):
-        demo = _shared_demo or item._request.getfixturevalue("_demo_transaction")
-        if demo.atomic is None:
-            demo.open()
-    elif _shared_demo is not None:
+    """A test that does not share the demo (unittest's TestCase classes included, which
+    open transactions of their own) starts after the demo's transaction is rolled back."""
+    if _shared_demo is not None and not _shares_the_demo(item):
         _shared_demo.close()
 
 
