@@ -7,6 +7,10 @@ no other. Superuser status, staff status, groups and permissions are never offer
 here: the installation's superuser keeps the stock user admin for those. Users are not
 deleted here but deactivated, so their history and the register's history stay whole.
 Editors and users without an organisation do not see this module at all.
+
+Memberships (who has which role in which organisation) are managed the same way: by the
+organisation's administrators, for their organisations only. Both forms refuse to save
+over values changed since they were shown (editing/forms.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import SetPasswordMixin, UserCreationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -27,9 +31,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Membership, Role, StaffUser
-from accounts.roles import organisation_ids
+from accounts.roles import may_administer, organisation_ids
 from accounts.users import enrol, managed_users, may_manage
-from register.admin import UnchangedSinceShownForm
+from editing.base import ScopedChoicesMixin, ScopedMixin
+from editing.forms import UnchangedSinceShownForm
 from register.models import Organisation
 
 NOT_DELETED = _(
@@ -285,3 +290,41 @@ class StaffUserAdmin(SimpleHistoryAdmin):
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+    """An organisation's administrators manage its users' roles."""
+
+    list_display = ["user", "organisation", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email"]
+    form = UnchangedSinceShownForm
+    fields = ["user", "organisation", "role", "seen_values"]
+    administrators_only = True
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(organisation_ids(request.user, administrator=True))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return may_administer(request.user, obj.organisation_id)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organisation" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(
+                pk__in=organisation_ids(request.user, administrator=True)
+            )
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Colleagues, and staff users who belong to no organisation yet.
+            orgs = organisation_ids(request.user, administrator=True)
+            field.queryset = field.queryset.filter(
+                Q(memberships__organisation__in=orgs)
+                | Q(memberships__isnull=True, is_staff=True, is_superuser=False)
+            ).distinct()
+        return field

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "register",
     "accounts",
+    "editing",  # the admin's ModelAdmins, forms and widgets (a face, like public)
     "public",
     "reports",
     "opendata",

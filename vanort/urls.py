@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from register.admin import imprecise_date_preview
+from editing.views import imprecise_date_preview
 
 urlpatterns = [
     # The date widget's live "as published" text (staff only), beside the admin's views.

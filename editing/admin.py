@@ -1,0 +1,411 @@
+"""The register's editing face: the Django admin, arranged for the coordinator's task.
+
+The ModelAdmins of the register's records, each scoped to the user's organisations,
+versioned and with history (editing/base.py); who may see and change what is
+accounts/roles.py's. Places and vocabularies are shared by the installation: every
+member sees them (to find a partner by any of its names), but only changes places no
+other organisation uses, and only organisation administrators extend vocabularies.
+Memberships are accounts' and have their admin there (accounts/admin.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import may_change_place, organisation_ids, roles_of, visible_sources
+from editing.base import RegisterAdmin, ScopedInline, ScopedMixin, VersionedInline
+from editing.forms import RenewalForm
+from editing.widgets import published_or_error
+from register.models import (
+    Activity,
+    ActivityKind,
+    ActivityParticipants,
+    Agreement,
+    AgreementKind,
+    Decision,
+    FocusArea,
+    Funding,
+    GovernanceRule,
+    Organisation,
+    Place,
+    PlaceName,
+    Relation,
+    Source,
+)
+
+admin.site.site_header = _("Vänort – the register")
+admin.site.site_title = _("Vänort")
+admin.site.index_title = _("Edit the register")
+
+
+# --- inlines ----------------------------------------------------------------------------
+
+
+class PlaceNameInline(ScopedInline):
+    model = PlaceName
+    fields = ["language", "name"]
+
+    def _allowed(self, request, obj) -> bool:
+        return may_change_place(request.user, obj)  # a place's names are the place's
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or bool(roles_of(request.user))
+
+
+class GovernanceRuleInline(ScopedInline):
+    model = GovernanceRule
+    fields = ["kind", "body"]
+    administrators_only = True
+
+
+class DecisionInline(VersionedInline):
+    model = Decision
+    fields = ["body", "date", "reference", "summary_sv", "summary_en", "url"]
+    show_change_link = True
+
+
+class AgreementInline(VersionedInline):
+    model = Agreement
+    fk_name = "relation"
+    fields = ["kind", "start", "end", "term_months", "decision", "is_published", "period"]
+    readonly_fields = ["period"]
+    show_change_link = True
+
+    @admin.display(description=_("as published"))
+    def period(self, agreement):
+        return agreement.period_text() if agreement.pk else "–"
+
+
+class ActivityOfRelationInline(ScopedInline):
+    model = Activity.relations.through
+    verbose_name = _("activity")
+    verbose_name_plural = _("activities")
+    autocomplete_fields = ["activity"]
+
+
+class FundingInline(ScopedInline):
+    model = Funding
+    fields = ["funder", "share_percent"]
+
+
+class ParticipantsInline(ScopedInline):
+    model = ActivityParticipants
+    fields = ["country", "count", "approximate"]
+
+
+# --- the register's models ------------------------------------------------------------
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RegisterAdmin):
+    org_lookup = "pk"
+    org_path = "pk"
+    list_display = ["name_sv", "slug", "place", "updated_at"]
+    search_fields = ["name_sv", "name_en", "slug"]
+    inlines = [GovernanceRuleInline]
+    fieldsets = [
+        (None, {"fields": ["name_sv", "name_en", "slug", "place", "colour"]}),
+        (
+            _("Contact"),
+            {
+                "fields": [
+                    "phone",
+                    "email",
+                    "visiting_address",
+                    "postal_address",
+                    "map_url",
+                    "website",
+                    "visitor_hours",
+                    "phone_hours",
+                ]
+            },
+        ),
+        (_("Background"), {"fields": ["background_sv", "background_en", "sources"]}),
+    ]
+    autocomplete_fields = ["place"]
+    filter_horizontal = ["sources"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser  # `vanort start-municipality` for the rest
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Place)
+class PlaceAdmin(RegisterAdmin):
+    """The installation's gazetteer: shared, found by any of its names."""
+
+    list_display = ["name", "country", "region", "wikidata_id"]
+    list_filter = ["country"]
+    search_fields = ["name", "names__name", "wikidata_id", "region"]
+    inlines = [PlaceNameInline]
+    fields = ["name", "country", "region", "latitude", "longitude", "wikidata_id", "sources"]
+    filter_horizontal = ["sources"]
+
+    def get_queryset(self, request):
+        return SimpleHistoryAdmin.get_queryset(self, request)  # shared by every organisation
+
+    def get_search_results(self, request, queryset, search_term):
+        results, _duplicates = super().get_search_results(request, queryset, search_term)
+        return results.distinct(), False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or bool(roles_of(request.user))
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser or bool(roles_of(request.user))
+
+    def has_change_permission(self, request, obj=None):
+        return may_change_place(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_change_place(request.user, obj)
+
+    def deleted_records(self, request):
+        rows = self.model.history.filter(history_type="-")
+        rows = rows.exclude(id__in=self.model._base_manager.values("pk"))
+        if not self.has_view_permission(request):
+            return rows.none()
+        return rows.order_by("-history_date")
+
+
+@admin.register(Source)
+class SourceAdmin(RegisterAdmin):
+    list_display = ["title", "publisher", "accessed_on", "organisation"]
+    search_fields = ["title", "publisher", "url", "document"]
+    fields = ["organisation", "title", "url", "document", "publisher", "accessed_on"]
+
+    def scope(self, request, queryset):
+        return visible_sources(request.user, queryset)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.organisation_id is None:  # shared by the installation
+            return request.user.is_superuser or bool(roles_of(request.user))
+        return super().has_view_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser and "organisation" in form.base_fields:
+            form.base_fields["organisation"].required = True  # only a superuser shares one
+        return form
+
+
+@admin.register(Relation)
+class RelationAdmin(RegisterAdmin):
+    list_display = ["partner", "organisation", "since_as_published", "section", "is_published"]
+    list_filter = ["is_published", "organisation"]
+    list_editable = []
+    search_fields = ["partner__name", "partner__names__name", "section"]
+    autocomplete_fields = ["partner"]
+    filter_horizontal = ["sources"]
+    inlines = [AgreementInline, DecisionInline, ActivityOfRelationInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "organisation",
+                    "partner",
+                    ("since", "since_as_published"),
+                    "is_published",
+                ]
+            },
+        ),
+        (
+            _("Public page"),
+            {"fields": ["section", "order", "description_sv", "description_en", "sources"]},
+        ),
+    ]
+    readonly_fields = ["since_as_published"]
+
+    @admin.display(description=_("as published"))
+    def since_as_published(self, relation):
+        return published_or_error(relation.since, since=True)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, _duplicates = super().get_search_results(request, queryset, search_term)
+        return results.distinct(), False
+
+
+@admin.register(Decision)
+class DecisionAdmin(RegisterAdmin):
+    org_lookup = "relation__organisation"
+    org_path = "relation.organisation_id"
+    list_display = ["__str__", "relation", "body", "reference"]
+    list_filter = ["body"]
+    search_fields = ["reference", "summary_sv", "summary_en"]
+    autocomplete_fields = ["relation"]
+    filter_horizontal = ["sources"]
+    fields = [
+        "relation",
+        "body",
+        ("date", "date_as_published"),
+        "reference",
+        "summary_sv",
+        "summary_en",
+        "url",
+        "sources",
+    ]
+    readonly_fields = ["date_as_published"]
+
+    @admin.display(description=_("as published"))
+    def date_as_published(self, decision):
+        return published_or_error(decision.date)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(RegisterAdmin):
+    org_lookup = "relation__organisation"
+    org_path = "relation.organisation_id"
+    list_display = ["__str__", "relation", "kind", "is_published"]
+    list_filter = ["is_published", "kind"]
+    search_fields = ["relation__partner__name", "purpose_sv", "purpose_en", "responsible_unit"]
+    autocomplete_fields = ["relation", "decision", "ending_decision", "renews"]
+    filter_horizontal = ["focus_areas", "sources"]
+    inlines = [FundingInline]
+    fieldsets = [
+        (None, {"fields": ["relation", "kind", "is_published"]}),
+        (
+            _("Period"),
+            {"fields": ["start", "end", "term_months", "period_as_published", "renews"]},
+        ),
+        (_("Decisions"), {"fields": ["decision", "ended_early_on", "ending_decision"]}),
+        (
+            _("Content"),
+            {
+                "fields": [
+                    "focus_areas",
+                    "responsible_unit",
+                    "purpose_sv",
+                    "purpose_en",
+                    "sources",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["period_as_published"]
+
+    @admin.display(description=_("as published"))
+    def period_as_published(self, agreement):
+        return agreement.period_text() if agreement.pk else "–"
+
+    # -- renewing: the next agreement, linked to this one (register/lifecycle.renew) --
+
+    def get_urls(self):
+        renew = path(
+            "<path:object_id>/renew/",
+            self.admin_site.admin_view(self.renew_view),
+            name="register_agreement_renew",
+        )
+        return [renew, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_renew"] = (
+            obj is not None
+            and self.has_add_permission(request)
+            and self.may_change(request, obj)
+            and not obj.ended_early_on
+            and not obj.renewals.exists()
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def renew_view(self, request, object_id):
+        agreement = self.get_object(request, object_id)
+        if agreement is None:
+            raise Http404
+        if not (self.has_add_permission(request) and self.may_change(request, agreement)):
+            raise PermissionDenied
+        form = RenewalForm(agreement, request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            renewal = form.renew()
+            if renewal is not None:
+                self.message_user(
+                    request,
+                    gettext("“%(old)s” is renewed by “%(new)s”.")
+                    % {"old": agreement, "new": renewal},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:register_agreement_change", renewal.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": agreement,
+            "title": gettext("Renew %(agreement)s") % {"agreement": agreement},
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/register/agreement/renew.html", context)
+
+
+@admin.register(Activity)
+class ActivityAdmin(RegisterAdmin):
+    list_display = ["__str__", "kind", "date_as_published", "organisation", "is_published"]
+    list_filter = ["is_published", "kind"]
+    search_fields = ["title_sv", "title_en", "outcome_sv"]
+    autocomplete_fields = ["relations"]
+    filter_horizontal = ["themes", "sources"]
+    inlines = [ParticipantsInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "organisation",
+                    "relations",
+                    "kind",
+                    "title_sv",
+                    "title_en",
+                    ("date", "date_as_published"),
+                    "is_published",
+                ]
+            },
+        ),
+        (
+            _("Participants"),
+            {
+                "fields": [
+                    ("participants", "participants_approximate"),
+                    ("young_participants", "young_participants_approximate"),
+                    "host_country",
+                ]
+            },
+        ),
+        (_("Content"), {"fields": ["themes", "outcome_sv", "outcome_en", "sources"]}),
+    ]
+    readonly_fields = ["date_as_published"]
+
+    @admin.display(description=_("date as published"))
+    def date_as_published(self, activity):
+        return published_or_error(activity.date)
+
+
+# --- vocabularies: shared; organisation administrators extend them ------------------------
+
+
+class VocabularyAdmin(ScopedMixin, SimpleHistoryAdmin):
+    list_display = ["code", "label_sv", "label_en", "order"]
+    search_fields = ["code", "label_sv", "label_en"]
+    administrators_only = True
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or bool(roles_of(request.user))
+
+    def may_change(self, request, obj) -> bool:
+        return request.user.is_superuser or bool(organisation_ids(request.user, administrator=True))
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # records use them (PROTECT)
+
+
+admin.site.register(AgreementKind, VocabularyAdmin)
+admin.site.register(FocusArea, VocabularyAdmin)
+admin.site.register(ActivityKind, VocabularyAdmin)

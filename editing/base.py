@@ -1,0 +1,292 @@
+"""The building blocks of the register's ModelAdmins: scoped, versioned, with history.
+
+Who sees what is decided in querysets and permission checks, never in templates, and by
+the plain functions of accounts/roles.py: these mixins only ask them with the request's
+user. Every change is recorded by django-simple-history (per-record history, revert,
+restore of deleted records), every save runs in one transaction, and a save based on an
+older version than the stored one is refused (editing/forms.py, register/concurrency.py).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import (
+    choosable,
+    may_administer,
+    may_edit,
+    organisation_ids,
+    organisation_of,
+    roles_of,
+    within_organisations,
+)
+from editing.csv_export import export_selected_as_csv
+from editing.forms import VersionedForm, VersionedInlineForm
+from editing.widgets import ImpreciseDateField, is_imprecise_date
+from register import history
+from register.models import Organisation
+
+
+class ImpreciseDatesMixin:
+    """Every EDTF field of the model gets the value-and-precision widget."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_imprecise_date(db_field):
+            return ImpreciseDateField(
+                required=not db_field.blank,
+                label=db_field.verbose_name.capitalize(),
+                since=db_field.name == "since",  # a relation's start: "sedan 1990-talet"
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ScopedMixin:
+    """Querysets and permissions from the user's memberships.
+
+    `org_lookup` filters the model's queryset to an organisation ("organisation",
+    "relation__organisation"); `org_path` reads it from an instance
+    ("organisation_id", "relation.organisation_id"). `administrators_only` reserves
+    changes to the organisation's administrators.
+    """
+
+    org_lookup = "organisation"
+    org_path = "organisation_id"
+    administrators_only = False
+
+    def may_change(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        if obj is None:
+            return bool(organisation_ids(request.user, administrator=self.administrators_only))
+        org = organisation_of(obj, self.org_path)
+        check = may_administer if self.administrators_only else may_edit
+        return check(request.user, org)
+
+    def scope(self, request, queryset):
+        return within_organisations(request.user, queryset, self.org_lookup)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(roles_of(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        if obj is None:
+            return bool(roles_of(request.user))
+        return may_edit(request.user, organisation_of(obj, self.org_path))
+
+    def has_add_permission(self, request, obj=None):
+        return self.may_change(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_change(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.may_change(request, obj)
+
+
+class ScopedChoicesMixin:
+    """A foreign key's or many-to-many's choices: only what the user may link to."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = choosable(request.user, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = choosable(request.user, field.queryset)
+        return field
+
+
+class ScopedInline(ImpreciseDatesMixin, ScopedChoicesMixin, admin.TabularInline):
+    """An inline whose rows belong to the parent's organisation."""
+
+    extra = 0
+    administrators_only = False
+
+    def _allowed(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        if obj is None:  # the add form of the parent
+            return bool(organisation_ids(request.user, administrator=self.administrators_only))
+        org = getattr(obj, "organisation_id", None) or organisation_of(
+            obj, "relation.organisation_id"
+        )
+        if isinstance(obj, Organisation):
+            org = obj.pk
+        check = may_administer if self.administrators_only else may_edit
+        return check(request.user, org)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj) or (
+            self.administrators_only and self._member(request, obj)
+        )
+
+    def _member(self, request, obj) -> bool:
+        if obj is None:
+            return bool(roles_of(request.user))
+        org = obj.pk if isinstance(obj, Organisation) else getattr(obj, "organisation_id", None)
+        return may_edit(request.user, org)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+
+class VersionedInline(ScopedInline):
+    form = VersionedInlineForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "seen_version" in fields else [*fields, "seen_version"]
+
+
+class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
+    """Scoped, versioned, with history; every view's writes in one transaction."""
+
+    form = VersionedForm
+    history_list_display = ["version"]
+    actions = [export_selected_as_csv]
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = {name for _, opts in fieldsets for name in _flat(opts.get("fields", ()))}
+        if "seen_version" not in names and "seen_version" in self.form.base_fields:
+            title, opts = fieldsets[0]
+            fieldsets = [(title, {**opts, "fields": [*opts["fields"], "seen_version"]})]
+            fieldsets += list(super().get_fieldsets(request, obj))[1:]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "version", "updated_at"]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Another organisation's record does not exist for this user, deleted or not.
+        if not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+            or self.deleted_records(request).filter(id=object_id).exists()
+        ):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (
+            self.get_queryset(request).filter(pk=object_id).exists()
+            or self.deleted_records(request).filter(id=object_id).exists()
+        ):
+            raise Http404
+        row = self.model.history.filter(id=object_id, history_id=version_id).first()
+        if row is not None and history.tracks_many_to_many(self.model):
+            request.reverting_many_to_many = history.many_to_many_as_of(row)
+        # A revert saves the record and its m2m in one transaction, as the change view does.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        reverting = getattr(request, "reverting_many_to_many", None)
+        if reverting is None:
+            return form
+        return type(form.__name__, (form,), {"reverting_many_to_many": reverting})
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        # Rows of a many-to-many saved on their own (an activity's partners, edited on
+        # the relation) are a change of the record that holds the many-to-many.
+        holder = formset.model._meta.auto_created
+        if holder and history.tracks_many_to_many(holder):
+            link = next(f for f in formset.model._meta.fields if f.related_model is holder)
+            rows = [*formset.new_objects, *(o for o, _ in formset.changed_objects)]
+            rows += formset.deleted_objects
+            for record in {getattr(row, link.name) for row in rows}:
+                history.record_change(record)
+
+    # -- deleted records: listed from the history and restored from it --
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        own = [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name="{}_{}_deleted".format(*info),
+            ),
+            path(
+                "deleted/<int:history_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="{}_{}_restore".format(*info),
+            ),
+        ]
+        return own + super().get_urls()
+
+    def deleted_records(self, request):
+        rows = self.model.history.filter(history_type="-")
+        live = self.model._base_manager.values("pk")
+        rows = rows.exclude(id__in=live).order_by("-history_date")
+        if not request.user.is_superuser:
+            lookup = "id" if self.org_lookup == "pk" else self.org_lookup
+            rows = rows.filter(**{f"{lookup}__in": organisation_ids(request.user)})
+        return rows
+
+    def deleted_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Deleted %(things)s") % {"things": self.model._meta.verbose_name_plural},
+            "records": self.deleted_records(request)[:200],
+            "restore_url": f"admin:{self.model._meta.app_label}_"
+            f"{self.model._meta.model_name}_restore",
+        }
+        return TemplateResponse(request, "admin/register/deleted.html", context)
+
+    def restore_view(self, request, history_id: int):
+        record = get_object_or_404(self.deleted_records(request), history_id=history_id)
+        instance = record.instance
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        if not self.may_change(request, instance):
+            raise PermissionDenied
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            instance = history.restore(record)
+        self.message_user(
+            request,
+            gettext("Restored “%(record)s” as it was when deleted.") % {"record": instance},
+            messages.SUCCESS,
+        )
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return redirect(reverse("admin:{}_{}_change".format(*info), args=[instance.pk]))
+
+    def changelist_view(self, request, extra_context=None):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        extra = {"deleted_url": reverse("admin:{}_{}_deleted".format(*info))}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+
+def _flat(fields) -> list[str]:
+    return reduce(
+        lambda acc, f: acc + (list(f) if isinstance(f, list | tuple) else [f]), fields, []
+    )

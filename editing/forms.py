@@ -1,0 +1,171 @@
+"""The admin's forms that refuse lost updates, and the renewal form.
+
+Two editors may open the same record; whoever saves second would silently undo the
+first one's change. So every form remembers what it showed and refuses to save over
+something newer, saying who changed what meanwhile: versioned records (the register's)
+by their version, records without one (users, memberships) by their shown values, signed.
+What counts as a conflict is the domain's (register/concurrency.py); these forms carry
+the version or values through the browser and word the refusal.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from editing.widgets import ImpreciseDateField
+from register import history
+from register.concurrency import Conflict, conflict_for, conflict_in_values, stored_values
+from register.lifecycle import planned_end_of, renew
+from register.models import Decision
+
+INCOMPLETE = _("This form is incomplete (it has no record version). Open the record again.")
+
+
+class VersionedForm(forms.ModelForm):
+    """Remembers the version it showed and refuses to save over a newer one."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # {many-to-many field: ids} of the historical version a revert form shows.
+    reverting_many_to_many: dict[str, list] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            # The stored version, not the instance's: a revert form shows an old version.
+            stored = (
+                type(self.instance)
+                ._base_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            self.fields["seen_version"].initial = stored
+            for name, ids in self.reverting_many_to_many.items():
+                if name in self.fields:
+                    self.initial[name] = ids
+
+    def save(self, commit=True):
+        history.defer(self.instance)  # one history row, written once the m2m are saved
+        return super().save(commit)
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        history.write(self.instance)
+
+    # The parent form is saved whatever changed; an inline row only when it changed.
+    check_unchanged = True
+
+    def has_changed(self) -> bool:
+        return any(name != "seen_version" for name in self.changed_data)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or not (self.check_unchanged or self.has_changed()):
+            return cleaned
+        seen = cleaned.get("seen_version")
+        if seen is None:
+            raise forms.ValidationError(INCOMPLETE, code="no_version")
+        conflict = conflict_for(self.instance, seen)
+        if conflict is not None:
+            raise forms.ValidationError(conflict_message(self.instance, conflict), code="stale")
+        self.instance.version = seen  # a reverted record continues from the stored version
+        return cleaned
+
+
+class VersionedInlineForm(VersionedForm):
+    check_unchanged = False
+
+
+class UnchangedSinceShownForm(forms.ModelForm):
+    """No lost updates for records that have no version (users, memberships): the form
+    carries the values it showed, signed, and refuses to save over different ones."""
+
+    seen_values = forms.CharField(widget=forms.HiddenInput, required=False)
+    signing_salt = "vanort.admin.seen-values"
+
+    def watched(self) -> list[str]:
+        model_fields = {field.name for field in self._meta.model._meta.concrete_fields}
+        return [name for name in self.fields if name in model_fields]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            seen = stored_values(self.instance, self.watched())
+            self.fields["seen_values"].initial = signing.dumps(seen, salt=self.signing_salt)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        try:
+            seen = signing.loads(cleaned.get("seen_values") or "", salt=self.signing_salt)
+        except signing.BadSignature:
+            raise forms.ValidationError(INCOMPLETE, code="no_version") from None
+        conflict = conflict_in_values(self.instance, seen, self.watched())
+        if conflict is not None:
+            raise forms.ValidationError(conflict_message(self.instance, conflict), code="stale")
+        return cleaned
+
+
+def conflict_message(instance, conflict: Conflict) -> str:
+    what = instance._meta.verbose_name
+    if conflict.deleted:
+        return gettext(
+            "Not saved: someone deleted this %(what)s while you were editing it. "
+            "It can be restored from its history."
+        ) % {"what": what}
+    when = date_format(conflict.changed_at, "DATETIME_FORMAT") if conflict.changed_at else "?"
+    changes = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in conflict.changes)
+    return gettext(
+        "Not saved: %(who)s saved this %(what)s at %(when)s, after you opened it. "
+        "Changed meanwhile: %(changes)s. Nothing of yours was saved: open the record "
+        "again, and make your changes on the current version."
+    ) % {
+        "who": conflict.changed_by or gettext("someone"),
+        "what": what,
+        "when": when,
+        "changes": changes or gettext("its parts (agreements, decisions, activities …)"),
+    }
+
+
+class RenewalForm(forms.Form):
+    """The new agreement's dates and decision; the rest is carried over by lifecycle.renew."""
+
+    start = ImpreciseDateField(label=_("Start"))
+    term_months = forms.IntegerField(
+        label=_("Term in months"),
+        required=False,
+        min_value=1,
+        help_text=_("Blank: the same term as the agreement renewed."),
+    )
+    end = ImpreciseDateField(label=_("End"), required=False)
+    decision = forms.ModelChoiceField(
+        label=_("Decision"), queryset=Decision.objects.none(), required=False
+    )
+
+    def __init__(self, agreement, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.fields["decision"].queryset = agreement.relation.decisions.all()
+        self.fields["start"].initial = planned_end_of(agreement)
+
+    def renew(self):
+        """The renewal, or None with the rule's message next to its field."""
+        data = self.cleaned_data
+        try:
+            return renew(
+                self.agreement,
+                start=data["start"],
+                term_months=data["term_months"],
+                end=data["end"] or "",
+                decision=data["decision"],
+            )
+        except ValidationError as refused:
+            for field, errors in refused.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+            return None
