@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 
 from vanort.wsgi import application
 
@@ -28,12 +28,22 @@ def connection_kept():
     signals.request_finished.connect(close_old_connections)
 
 
+# One test per operation, named by it ("GET /api/places"). schemathesis' own
+# parametrize() gives every operation the same test id, and pytest-xdist, which runs tests
+# by id, would then run only one of them.
+OPERATIONS = [result.ok() for result in schema.get_all_operations()]
+
+
 @pytest.mark.django_db
-@schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-def test_it_conforms_to_its_own_openapi_document(case, demo, connection_kept):
-    case.call_and_validate()
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_it_conforms_to_its_own_openapi_document(operation, demo, connection_kept):
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    def conforms(case):
+        case.call_and_validate()
+
+    conforms()
