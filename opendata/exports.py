@@ -11,13 +11,16 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Max
-from icalendar import Calendar, Event, Timezone
 
 from opendata import queries
 from register.imprecise import ImpreciseDate, format_date
 from register.models import Organisation, Relation, country_name
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 STOCKHOLM = "Europe/Stockholm"
 
@@ -278,6 +281,8 @@ def _all_day_span(text: str) -> tuple[date, date] | None:
 def icalendar(register: Register, host: str) -> bytes:
     """Activities, and the start and end of agreements, as all-day events over the span
     their date may mean; a Europe/Stockholm VTIMEZONE for the calendar's local times."""
+    from icalendar import Calendar, Timezone  # here: loading it takes a moment
+
     organisation = register.organisation
     calendar = Calendar()
     calendar.add("prodid", "-//Vänort//Open data//SV")
@@ -367,6 +372,8 @@ def _agreement_summary(agreement, partner: str, edge: str) -> str:
 
 
 def _event(uid: str, summary: str, description: str, span, modified: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", modified)

@@ -16,7 +16,6 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -328,6 +327,8 @@ def loads(text: str, file: str) -> dict:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RegisterFormatError(file, f"line {exc.lineno}, column {exc.colno}", exc.msg) from None
+    import jsonschema  # here: loading it takes a moment
+
     validator = jsonschema.Draft202012Validator(json_schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:

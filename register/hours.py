@@ -13,14 +13,18 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-from babel.dates import format_date, get_day_names
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from opening_hours import OpeningHours, State
+
+if TYPE_CHECKING:
+    from opening_hours import OpeningHours
+
+# holidays, opening_hours and babel.dates are imported where they are used: loading
+# them takes a moment, and a command line that never evaluates hours should not wait.
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COUNTRY = "SE"
@@ -37,11 +41,15 @@ HOLIDAY_CATEGORIES = ("public", "de_facto")
 
 
 def parse(text: str) -> OpeningHours:
+    from opening_hours import OpeningHours
+
     return OpeningHours(text, country=COUNTRY, timezone=STOCKHOLM)
 
 
 def closed_days(year: int) -> dict[date, str]:
     """Public holidays and the eves offices close on, by Swedish name, for one year."""
+    import holidays
+
     return dict(
         holidays.country_holidays(
             COUNTRY, years=year, categories=HOLIDAY_CATEGORIES, language="sv"
@@ -52,6 +60,8 @@ def closed_days(year: int) -> dict[date, str]:
 @lru_cache(maxsize=32)
 def closed_day_name(day: date, lang: str = "sv") -> str:
     """'Midsommarafton' / 'Midsummer Eve' when offices are closed for the day, else ''."""
+    import holidays
+
     names = holidays.country_holidays(
         COUNTRY,
         years=day.year,
@@ -96,6 +106,8 @@ class OpenState:
 
 
 def state(text: str, when: datetime | None = None) -> OpenState:
+    from opening_hours import State
+
     when = (when or timezone.now()).astimezone(STOCKHOLM)
     hours = _office_hours(text, when.year)
     current, _comment = hours.state(when)
@@ -119,6 +131,8 @@ def _day_words(moment: datetime, now: datetime, lang: str) -> str:
     if days < 7:
         name = _day_name(OSM_DAYS[moment.weekday()], lang)
         return name.lower() if lang == "sv" else name
+    from babel.dates import format_date
+
     return format_date(moment.date(), "EEEE d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
 
 
@@ -176,6 +190,8 @@ class HoursLine:
 
 
 def _day_name(day: str, lang: str) -> str:
+    from babel.dates import get_day_names
+
     locale = "sv_SE" if lang == "sv" else "en_GB"
     return get_day_names("wide", locale=locale)[OSM_DAYS.index(day)]
 

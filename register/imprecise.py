@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from babel.dates import format_date as babel_format_date
-from babel.dates import get_month_names
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from edtf import parse_edtf
-from edtf.parser.edtf_exceptions import EDTFParseException
+
+# edtf (pyparsing) and babel.dates are imported where they are used: loading them
+# takes a moment that a command line printing its help should not wait for.
 
 BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
@@ -39,6 +38,9 @@ def parse(text: str):
     """Parse EDTF text, or raise ValidationError naming the problem. Cached: the edtf
     parser (pyparsing) takes milliseconds per value, and lists show the same few values
     many times; parsed values are never modified."""
+    from edtf import parse_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
     try:
         return parse_edtf(text.strip())
     except (EDTFParseException, ValueError, TypeError) as exc:
@@ -138,6 +140,8 @@ def _precision(text: str) -> str:
 
 
 def _month_name(month: int, lang: str) -> str:
+    from babel.dates import get_month_names
+
     return get_month_names("wide", locale=BABEL_LOCALES.get(lang, "sv_SE"))[month]
 
 
@@ -153,6 +157,8 @@ def _plain(core: str, lang: str) -> str:
     if precision == "month":
         year, month = core.split("-")
         return f"{_month_name(int(month), lang)} {int(year)}"
+    from babel.dates import format_date as babel_format_date
+
     day = date.fromisoformat(core)
     return babel_format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "sv_SE"))
 

@@ -11,7 +11,6 @@ import operator
 from datetime import date
 from functools import reduce
 
-import pycountry
 from babel import Locale
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -58,6 +57,8 @@ def validate_country_code(code: str) -> None:
     code = code or ""
     if code.upper() in USER_ASSIGNED_COUNTRY_CODES and len(code) == 2:
         return
+    import pycountry  # here: loading its data takes a moment
+
     if pycountry.countries.get(alpha_2=code.upper()) is None or len(code) != 2:
         raise ValidationError(
             _("“%(code)s” is not an ISO 3166-1 alpha-2 country code (for example SE, IT, TZ)."),
