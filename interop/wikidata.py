@@ -90,7 +90,7 @@ def relation_dates(relation, today: date) -> tuple[str, str]:
     agreements = list(relation.agreements.all())
     start = relation.since or next((a.start for a in agreements if a.start), "")
     end = ""
-    if agreements and all(a.status_on(today) == AgreementStatus.ENDED for a in agreements):
+    if relation.status_on(today) == AgreementStatus.ENDED:  # every agreement has ended
         ends = [a.effective_end for a in agreements if a.effective_end]
         end = max(ends, key=lambda text: ImpreciseDate(text).latest) if ends else ""
     return start, end

@@ -19,6 +19,7 @@ from public.map import MapDrawing, draw
 from register import hours
 from register.history import last_published_change
 from register.imprecise import ImpreciseDate, format_date
+from register.language import current_lang
 from register.lifecycle import timeline
 from register.models import (
     Activity,
@@ -26,7 +27,6 @@ from register.models import (
     Organisation,
     PlaceName,
     Relation,
-    current_lang,
     localized,
 )
 from register.wording import governance_sentence, join

@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from register.language import babel_locale
+
 if TYPE_CHECKING:
     from opening_hours import OpeningHours
 
@@ -133,7 +135,7 @@ def _day_words(moment: datetime, now: datetime, lang: str) -> str:
         return name.lower() if lang == "sv" else name
     from babel.dates import format_date
 
-    return format_date(moment.date(), "EEEE d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
+    return format_date(moment.date(), "EEEE d MMMM", locale=babel_locale(lang))
 
 
 def next_change_words(current: OpenState, now: datetime, lang: str = "sv") -> str:
@@ -192,8 +194,7 @@ class HoursLine:
 def _day_name(day: str, lang: str) -> str:
     from babel.dates import get_day_names
 
-    locale = "sv_SE" if lang == "sv" else "en_GB"
-    return get_day_names("wide", locale=locale)[OSM_DAYS.index(day)]
+    return get_day_names("wide", locale=babel_locale(lang))[OSM_DAYS.index(day)]
 
 
 def _days_words(days: str, lang: str) -> str:
