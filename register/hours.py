@@ -208,16 +208,48 @@ def _days_words(days: str, lang: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _times_words(times: str, lang: str) -> str:
+def _times_words(times: tuple[tuple[str, str], ...], lang: str) -> str:
     spans = []
-    for span in times.split(","):
-        start, end = span.split("-")
+    for start, end in times:
         if lang == "sv":
             spans.append(f"{start.replace(':', '.')}–{end.replace(':', '.')}")
         else:
             spans.append(f"{start}–{end}")
     prefix = "kl. " if lang == "sv" else ""
     return prefix + ", ".join(spans)
+
+
+@dataclass(frozen=True)
+class WeeklyRule:
+    """A rule of the common weekday form: 'Mo-Th 08:00-17:00' or 'Mo,We 08:00-12:00,13:00-16:00'."""
+
+    days: str  # as written: "Mo-Th", "Mo,We"
+    times: tuple[tuple[str, str], ...]  # (opens, closes) pairs: (("08:00", "17:00"),)
+
+    @property
+    def weekdays(self) -> list[str]:
+        """The days the rule covers, spans written out: 'Mo-We' -> Mo, Tu, We."""
+        days = []
+        for span in self.days.split(","):
+            first, _sep, last = span.partition("-")
+            days += OSM_DAYS[OSM_DAYS.index(first) : OSM_DAYS.index(last or first) + 1]
+        return days
+
+
+def rules(text: str) -> list[WeeklyRule | str]:
+    """The one reader of the stored syntax for display and export: each rule of `text`
+    as a WeeklyRule, or as written when it is of another form ('PH off', dates)."""
+    found: list[WeeklyRule | str] = []
+    for rule in (part.strip() for part in (text or "").split(";")):
+        if not rule:
+            continue
+        match = _RULE.match(rule)
+        if match:
+            spans = tuple(tuple(span.split("-")) for span in match["times"].split(","))
+            found.append(WeeklyRule(match["days"], spans))
+        else:
+            found.append(rule)
+    return found
 
 
 def describe(text: str, lang: str = "sv") -> list[HoursLine]:
@@ -227,14 +259,9 @@ def describe(text: str, lang: str = "sv") -> list[HoursLine]:
     'PH off' is left out, since closing on public holidays is what readers expect.
     """
     lines = []
-    for rule in (part.strip() for part in (text or "").split(";")):
-        if not rule or rule in ("PH off", "PH closed"):
-            continue
-        match = _RULE.match(rule)
-        if match:
-            lines.append(
-                HoursLine(_days_words(match["days"], lang), _times_words(match["times"], lang))
-            )
-        else:
+    for rule in rules(text):
+        if isinstance(rule, WeeklyRule):
+            lines.append(HoursLine(_days_words(rule.days, lang), _times_words(rule.times, lang)))
+        elif rule not in ("PH off", "PH closed"):
             lines.append(HoursLine(rule, ""))
     return lines
