@@ -19,6 +19,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from register.importing import ImportRefused, read_text
 from register.models import (
     Activity,
     ActivityKind,
@@ -345,17 +346,12 @@ def _path(parts) -> str:
 
 
 def read_file(path: Path) -> dict:
-    name = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise RegisterFormatError(name, "", f"cannot be read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise RegisterFormatError(name, f"line {line}", "is not UTF-8") from None
-    return loads(text, name)
+        text = read_text(path, byte_order_mark=False)
+    except ImportRefused as refused:  # said the way this format says where: "line 3"
+        where = f"line {refused.line}" if refused.line else ""
+        raise RegisterFormatError(refused.file, where, refused.reason) from None
+    return loads(text, str(path))
 
 
 class Importer:
