@@ -131,15 +131,6 @@ def partner_slug(place) -> str:
     return slugify(place.name) or str(place.pk)
 
 
-def relation_by_slug(organisation: Organisation, slug: str) -> Relation | None:
-    # A few dozen published relations at most: matching in Python keeps the query count
-    # fixed and needs no stored slug that could drift from the name.
-    for relation in published_relations(organisation).prefetch_related("decisions"):
-        if partner_slug(relation.partner) == slug:
-            return relation
-    return None
-
-
 def activities_of(organisation: Organisation):
     return (
         Activity.objects.published()
