@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from django.db.models import Count, Max
 
 from interop.models import ReportedPair
 from register.models import Organisation, Place, Relation
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def twinning_graph() -> nx.Graph:
     """Places as nodes; an edge where a source reports a pair or a register keeps a
     published relation. Two queries, whatever the size of the data."""
+    import networkx as nx  # here, not at import: loading it takes a third of a second
+
     graph = nx.Graph()
     graph.add_edges_from(ReportedPair.objects.values_list("place_a_id", "place_b_id"))
     graph.add_edges_from(
@@ -39,6 +44,8 @@ def all_cliques() -> list[list[int]]:
     (finding them over the national data takes a few tenths of a second)."""
     version = _data_version()
     if version not in _cliques_cache:
+        import networkx as nx
+
         found = (sorted(c) for c in nx.find_cliques(twinning_graph()) if len(c) >= 3)
         _cliques_cache.clear()
         _cliques_cache[version] = sorted(found, key=lambda clique: (-len(clique), clique))

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pycountry
-
 # Names pycountry does not know: short English names, constituent countries, and the
 # misspellings found in Wikipedia's lists. Each one was checked by hand.
 ALIASES = {
@@ -81,6 +79,8 @@ def code_for(name: str) -> str:
         return ALIASES[key]
     if key in CONSTITUENT:
         return CONSTITUENT[key]
+    import pycountry  # here: loading its data takes a moment
+
     try:
         return pycountry.countries.lookup(key).alpha_2
     except LookupError:

@@ -1,30 +1,13 @@
-"""Errors and reports shared by the importers: every problem names its file and line."""
+"""The outside-data importers' report; the refusals themselves are register.importing's."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from register.importing import ImportRefused, Refusal
 
-class ImportRefused(Exception):
-    """The whole file is refused; nothing was changed."""
-
-    def __init__(self, file: str, line: int | None, reason: str):
-        self.file, self.line, self.reason = file, line, reason
-        where = f"{file}, line {line}" if line else file
-        super().__init__(f"{where}: {reason}")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """One row the importer could not use, and why."""
-
-    line: int
-    reason: str
-    category: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+__all__ = ["ImportRefused", "Refusal", "Report"]
 
 
 @dataclass

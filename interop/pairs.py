@@ -24,6 +24,7 @@ from tqdm import tqdm
 from interop.countries import UnknownCountry, parse_country
 from interop.errors import ImportRefused, Report
 from interop.models import ReportedPair
+from register.importing import read_text
 from register.models import Place, Source
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
@@ -89,17 +90,7 @@ def _side(row: dict, n: int) -> Side:
 def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str]:
     """The file's rows with their line numbers, or ImportRefused for a broken file."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportRefused(name, None, f"cannot be read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ImportRefused(
-            name, line, f"is not UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
-        ) from None
+    text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)

@@ -25,6 +25,7 @@ from django.db.models import Prefetch
 
 from interop.errors import ImportRefused
 from interop.models import ReportedPair
+from register import importing
 from register.imprecise import ImpreciseDate
 from register.models import Agreement, AgreementStatus, Organisation, Place, Relation, Source
 
@@ -90,7 +91,7 @@ def relation_dates(relation, today: date) -> tuple[str, str]:
     agreements = list(relation.agreements.all())
     start = relation.since or next((a.start for a in agreements if a.start), "")
     end = ""
-    if agreements and all(a.status_on(today) == AgreementStatus.ENDED for a in agreements):
+    if relation.status_on(today) == AgreementStatus.ENDED:  # every agreement has ended
         ends = [a.effective_end for a in agreements if a.effective_end]
         end = max(ends, key=lambda text: ImpreciseDate(text).latest) if ends else ""
     return start, end
@@ -416,17 +417,8 @@ def _qs_time(value: str, key: str, refuse) -> str:
 
 
 def read_text(path: Path) -> tuple[str, Located]:
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImportRefused(name, None, f"cannot be read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ImportRefused(name, line, "is not UTF-8") from None
-    return text, Located(name, text)
+    text = importing.read_text(path)
+    return text, Located(str(path), text)
 
 
 def parse_json(text: str, where: Located):

@@ -4,13 +4,14 @@ static files). Every list is a bounded page in a stable order; drafts never appe
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Literal
 
 from django.db.models import Q
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from ninja import NinjaAPI, Path, Query, Schema, Swagger
 from ninja.decorators import decorate_view
 from pydantic import Field, field_validator
@@ -42,6 +43,18 @@ from opendata.schemas import (
 )
 from register.models import Activity, Organisation, Place, Relation, Source
 
+
+class LocalSwagger(Swagger):
+    """The Swagger UI from our own static files, always. django-ninja chooses a CDN unless
+    its package is in INSTALLED_APPS; we install only its files (opendata.ninja_assets),
+    so that a command line need not import ninja to start."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": json.dumps(self.settings, indent=1), "api": api}
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Vänort open data",
     version="1",
@@ -52,7 +65,7 @@ api = NinjaAPI(
         "CC BY-SA 4.0). Read-only; drafts are never shown. Dates are EDTF with their "
         "bounds; counts say whether they are approximate."
     ),
-    docs=Swagger(),
+    docs=LocalSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",

@@ -11,13 +11,17 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Max
-from icalendar import Calendar, Event, Timezone
 
 from opendata import queries
+from register import hours
 from register.imprecise import ImpreciseDate, format_date
 from register.models import Organisation, Relation, country_name
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 STOCKHOLM = "Europe/Stockholm"
 
@@ -278,6 +282,8 @@ def _all_day_span(text: str) -> tuple[date, date] | None:
 def icalendar(register: Register, host: str) -> bytes:
     """Activities, and the start and end of agreements, as all-day events over the span
     their date may mean; a Europe/Stockholm VTIMEZONE for the calendar's local times."""
+    from icalendar import Calendar, Timezone  # here: loading it takes a moment
+
     organisation = register.organisation
     calendar = Calendar()
     calendar.add("prodid", "-//Vänort//Open data//SV")
@@ -367,6 +373,8 @@ def _agreement_summary(agreement, partner: str, edge: str) -> str:
 
 
 def _event(uid: str, summary: str, description: str, span, modified: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", modified)
@@ -381,7 +389,7 @@ def _event(uid: str, summary: str, description: str, span, modified: datetime) -
 
 # --- schema.org JSON-LD -------------------------------------------------------------
 
-OSM_DAY = {
+SCHEMA_DAY = {
     "Mo": "Monday",
     "Tu": "Tuesday",
     "We": "Wednesday",
@@ -390,41 +398,23 @@ OSM_DAY = {
     "Sa": "Saturday",
     "Su": "Sunday",
 }
-OSM_ORDER = list(OSM_DAY)
-OSM_RULE = re.compile(r"^([A-Z][a-z](?:-[A-Z][a-z])?(?:,[A-Z][a-z](?:-[A-Z][a-z])?)*)\s+(.+)$")
 
 
 def opening_hours_specification(text: str) -> list[dict]:
-    """'Mo-Th 08:00-17:00; Fr 08:00-16:00; PH off' as schema.org OpeningHoursSpecification.
-    Rules other than weekdays with times (holidays, 'off') are left to the page."""
-    specs = []
-    for rule in (part.strip() for part in text.split(";")):
-        match = OSM_RULE.match(rule)
-        if not match or not all(d[:2] in OSM_DAY for d in re.split("[-,]", match.group(1))):
-            continue
-        days = _expand_days(match.group(1))
-        for times in match.group(2).split(","):
-            if not re.fullmatch(r"\d\d:\d\d-\d\d:\d\d", times.strip()):
-                continue
-            opens, closes = times.strip().split("-")
-            specs.append(
-                {
-                    "@type": "OpeningHoursSpecification",
-                    "dayOfWeek": [OSM_DAY[d] for d in days],
-                    "opens": opens,
-                    "closes": closes,
-                }
-            )
-    return specs
-
-
-def _expand_days(spec: str) -> list[str]:
-    days = []
-    for part in spec.split(","):
-        first, _, last = part.partition("-")
-        start, end = OSM_ORDER.index(first), OSM_ORDER.index(last or first)
-        days += OSM_ORDER[start : end + 1]
-    return days
+    """'Mo-Th 08:00-17:00; Fr 08:00-16:00; PH off' as schema.org OpeningHoursSpecification,
+    read by register.hours. Rules other than weekdays with times (holidays, 'off') are
+    left to the page."""
+    return [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": [SCHEMA_DAY[day] for day in rule.weekdays],
+            "opens": opens,
+            "closes": closes,
+        }
+        for rule in hours.rules(text)
+        if isinstance(rule, hours.WeeklyRule)
+        for opens, closes in rule.times
+    ]
 
 
 def _city(place, *, with_names: bool = True) -> dict:

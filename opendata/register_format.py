@@ -16,10 +16,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import jsonschema
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from register.importing import ImportRefused, read_text
 from register.models import (
     Activity,
     ActivityKind,
@@ -328,6 +328,8 @@ def loads(text: str, file: str) -> dict:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RegisterFormatError(file, f"line {exc.lineno}, column {exc.colno}", exc.msg) from None
+    import jsonschema  # here: loading it takes a moment
+
     validator = jsonschema.Draft202012Validator(json_schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
@@ -344,17 +346,12 @@ def _path(parts) -> str:
 
 
 def read_file(path: Path) -> dict:
-    name = str(path)
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise RegisterFormatError(name, "", f"cannot be read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise RegisterFormatError(name, f"line {line}", "is not UTF-8") from None
-    return loads(text, name)
+        text = read_text(path, byte_order_mark=False)
+    except ImportRefused as refused:  # said the way this format says where: "line 3"
+        where = f"line {refused.line}" if refused.line else ""
+        raise RegisterFormatError(refused.file, where, refused.reason) from None
+    return loads(text, str(path))
 
 
 class Importer:

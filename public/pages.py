@@ -19,6 +19,7 @@ from public.map import MapDrawing, draw
 from register import hours
 from register.history import last_published_change
 from register.imprecise import ImpreciseDate, format_date
+from register.language import current_lang
 from register.lifecycle import timeline
 from register.models import (
     Activity,
@@ -26,7 +27,6 @@ from register.models import (
     Organisation,
     PlaceName,
     Relation,
-    current_lang,
     localized,
 )
 from register.wording import governance_sentence, join
@@ -129,15 +129,6 @@ def build_page(slug: str, lang: str) -> OrganisationPage | None:
 def partner_slug(place) -> str:
     """The partner's address on the site: its local name, as a slug ('hanko', 'asti')."""
     return slugify(place.name) or str(place.pk)
-
-
-def relation_by_slug(organisation: Organisation, slug: str) -> Relation | None:
-    # A few dozen published relations at most: matching in Python keeps the query count
-    # fixed and needs no stored slug that could drift from the name.
-    for relation in published_relations(organisation).prefetch_related("decisions"):
-        if partner_slug(relation.partner) == slug:
-            return relation
-    return None
 
 
 def activities_of(organisation: Organisation):

@@ -11,24 +11,21 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from public import accessibility as statement_facts
 from public import pages, theme
 from public.forms import FeedbackForm
 from public.pages import build_page
+from register.language import current_lang
 from register.models import Organisation
 
 log = logging.getLogger(__name__)
 
 
-def _lang() -> str:
-    return (get_language() or "sv")[:2]
-
-
 def _page_or_404(slug: str):
-    page = build_page(slug, _lang())
+    page = build_page(slug, current_lang())
     if page is None:
         raise Http404("No such organisation")
     return page
@@ -77,7 +74,7 @@ def partner(request: HttpRequest, slug: str, partner: str) -> HttpResponse:
         "public/partner.html",
         page,
         relation=relation,
-        history=pages.relation_history(relation, _lang()),
+        history=pages.relation_history(relation, current_lang()),
     )
 
 
@@ -104,7 +101,7 @@ def accessibility(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         feedback = form.save(commit=False)
         feedback.organisation = page.organisation
-        feedback.language = _lang()
+        feedback.language = current_lang()
         feedback.save()
         _mail_feedback(feedback)
         return redirect(request.path + "?sent=1#feedback")
@@ -163,7 +160,7 @@ def open_now_json(request: HttpRequest, slug: str) -> JsonResponse:
         return JsonResponse(
             {"error": "at: give a time zone, e.g. 2026-06-18T16:59:00Z"}, status=400
         )
-    return JsonResponse({"lines": pages.open_now_data(pages.open_now(org, at, _lang()))})
+    return JsonResponse({"lines": pages.open_now_data(pages.open_now(org, at, current_lang()))})
 
 
 @require_GET

@@ -18,11 +18,12 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from register.imprecise import ImpreciseDate, format_count
+from register.imprecise import Count, ImpreciseDate, sum_counts
+from register.language import current_lang
 from register.lifecycle import TimelineEvent, timeline, timeline_prefetch
 from register.models import (
+    NO_AGREEMENT,
     Activity,
     Agreement,
     AgreementStatus,
@@ -30,7 +31,6 @@ from register.models import (
     Decision,
     Organisation,
     Relation,
-    current_lang,
 )
 
 # EU CERV programme, Town-Twinning strand: a project involves at least 50 direct
@@ -40,64 +40,6 @@ CERV_MIN_INVITED = 25
 
 MUNICIPAL_PARTNERSHIP = "kommunalt-partnerskap"  # the AgreementKind code ICLD funds
 CHART_YEARS = 10  # how many years the "per year" figures look back
-
-
-# --- counts that keep their precision ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Count:
-    """A sum of counts: its value, whether any part was approximate, how many were missing."""
-
-    value: int = 0
-    approximate: bool = False
-    missing: int = 0  # items that had no count at all
-    counted: int = 0  # items that had one
-
-    def __add__(self, other: Count) -> Count:
-        return Count(
-            self.value + other.value,
-            self.approximate or other.approximate,
-            self.missing + other.missing,
-            self.counted + other.counted,
-        )
-
-    @classmethod
-    def of(cls, value: int | None, approximate: bool = False) -> Count:
-        if value is None:
-            return cls(missing=1)
-        return cls(value, approximate, 0, 1)
-
-    @property
-    def known(self) -> bool:
-        return self.counted > 0
-
-    def text(self, lang: str | None = None) -> str:
-        """'ett 100-tal', 'cirka 180', '40'; empty if nothing was counted."""
-        if not self.known:
-            return ""
-        return format_count(self.value, self.approximate, lang or current_lang())
-
-    def note(self) -> str:
-        """Why the figure is not an exact total, in the reader's language."""
-        notes = []
-        if self.approximate and self.counted > 1:
-            notes.append(_("a sum of figures of which some are approximate"))
-        elif self.approximate:
-            notes.append(_("approximate"))
-        if self.missing:
-            notes.append(
-                ngettext("%(n)s without a count", "%(n)s without a count", self.missing)
-                % {"n": self.missing}
-            )
-        return "; ".join(notes)
-
-
-def sum_counts(counts: Iterable[Count]) -> Count:
-    total = Count()
-    for count in counts:
-        total = total + count
-    return total
 
 
 def participants(activity: Activity) -> Count:
@@ -348,7 +290,7 @@ class RelationOnDate:
 
     @property
     def status_label(self) -> str:
-        if self.status == "none":
+        if self.status == NO_AGREEMENT:
             return _("no agreement recorded")
         return str(AgreementStatus(self.status).label)
 
@@ -390,28 +332,9 @@ class AnnualFigures:
         return sorted(counts.items())
 
 
-def status_on(agreement: Agreement, day: date) -> AgreementStatus:
-    """Agreement.status_on from the bounds stored at save, without parsing the dates again."""
-    if agreement.start_earliest and day < agreement.start_earliest:
-        return AgreementStatus.UPCOMING
-    if agreement.end_latest and day > agreement.end_latest:
-        return AgreementStatus.ENDED
-    return AgreementStatus.ACTIVE
-
-
 def _not_after(text: str, day: date) -> bool:
     earliest, _latest = bounds(text)
     return earliest is None or earliest <= day
-
-
-def relation_status(agreements: list[Agreement], day: date) -> str:
-    statuses = {status_on(agreement, day) for agreement in agreements}
-    if not statuses:
-        return "none"
-    for status in (AgreementStatus.ACTIVE, AgreementStatus.UPCOMING):
-        if status in statuses:
-            return status.value
-    return AgreementStatus.ENDED.value
 
 
 def annual_figures(organisation: Organisation, year: int) -> AnnualFigures:
@@ -436,7 +359,7 @@ def annual_figures(organisation: Organisation, year: int) -> AnnualFigures:
         on_date.append(
             RelationOnDate(
                 relation,
-                relation_status(agreements, as_of),
+                relation.status_on(as_of),
                 agreements,
                 [event for event in timeline(relation) if _not_after(event.date, as_of)],
             )
@@ -483,7 +406,7 @@ def annual_figures(organisation: Organisation, year: int) -> AnnualFigures:
 
     funding: dict[str, list[tuple[Agreement, Decimal | None]]] = defaultdict(list)
     for agreement in all_agreements:
-        if status_on(agreement, as_of) == AgreementStatus.ACTIVE or within_year(
+        if agreement.status_on(as_of) == AgreementStatus.ACTIVE or within_year(
             agreement.effective_end, year
         ):
             for item in agreement.funding.all():

@@ -13,14 +13,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-from babel.dates import format_date, get_day_names
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from opening_hours import OpeningHours, State
+
+from register.language import babel_locale
+
+if TYPE_CHECKING:
+    from opening_hours import OpeningHours
+
+# holidays, opening_hours and babel.dates are imported where they are used: loading
+# them takes a moment, and a command line that never evaluates hours should not wait.
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 COUNTRY = "SE"
@@ -37,11 +43,15 @@ HOLIDAY_CATEGORIES = ("public", "de_facto")
 
 
 def parse(text: str) -> OpeningHours:
+    from opening_hours import OpeningHours
+
     return OpeningHours(text, country=COUNTRY, timezone=STOCKHOLM)
 
 
 def closed_days(year: int) -> dict[date, str]:
     """Public holidays and the eves offices close on, by Swedish name, for one year."""
+    import holidays
+
     return dict(
         holidays.country_holidays(
             COUNTRY, years=year, categories=HOLIDAY_CATEGORIES, language="sv"
@@ -52,6 +62,8 @@ def closed_days(year: int) -> dict[date, str]:
 @lru_cache(maxsize=32)
 def closed_day_name(day: date, lang: str = "sv") -> str:
     """'Midsommarafton' / 'Midsummer Eve' when offices are closed for the day, else ''."""
+    import holidays
+
     names = holidays.country_holidays(
         COUNTRY,
         years=day.year,
@@ -96,6 +108,8 @@ class OpenState:
 
 
 def state(text: str, when: datetime | None = None) -> OpenState:
+    from opening_hours import State
+
     when = (when or timezone.now()).astimezone(STOCKHOLM)
     hours = _office_hours(text, when.year)
     current, _comment = hours.state(when)
@@ -119,7 +133,9 @@ def _day_words(moment: datetime, now: datetime, lang: str) -> str:
     if days < 7:
         name = _day_name(OSM_DAYS[moment.weekday()], lang)
         return name.lower() if lang == "sv" else name
-    return format_date(moment.date(), "EEEE d MMMM", locale="sv_SE" if lang == "sv" else "en_GB")
+    from babel.dates import format_date
+
+    return format_date(moment.date(), "EEEE d MMMM", locale=babel_locale(lang))
 
 
 def next_change_words(current: OpenState, now: datetime, lang: str = "sv") -> str:
@@ -176,8 +192,9 @@ class HoursLine:
 
 
 def _day_name(day: str, lang: str) -> str:
-    locale = "sv_SE" if lang == "sv" else "en_GB"
-    return get_day_names("wide", locale=locale)[OSM_DAYS.index(day)]
+    from babel.dates import get_day_names
+
+    return get_day_names("wide", locale=babel_locale(lang))[OSM_DAYS.index(day)]
 
 
 def _days_words(days: str, lang: str) -> str:
@@ -191,16 +208,48 @@ def _days_words(days: str, lang: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _times_words(times: str, lang: str) -> str:
+def _times_words(times: tuple[tuple[str, str], ...], lang: str) -> str:
     spans = []
-    for span in times.split(","):
-        start, end = span.split("-")
+    for start, end in times:
         if lang == "sv":
             spans.append(f"{start.replace(':', '.')}–{end.replace(':', '.')}")
         else:
             spans.append(f"{start}–{end}")
     prefix = "kl. " if lang == "sv" else ""
     return prefix + ", ".join(spans)
+
+
+@dataclass(frozen=True)
+class WeeklyRule:
+    """A rule of the common weekday form: 'Mo-Th 08:00-17:00' or 'Mo,We 08:00-12:00,13:00-16:00'."""
+
+    days: str  # as written: "Mo-Th", "Mo,We"
+    times: tuple[tuple[str, str], ...]  # (opens, closes) pairs: (("08:00", "17:00"),)
+
+    @property
+    def weekdays(self) -> list[str]:
+        """The days the rule covers, spans written out: 'Mo-We' -> Mo, Tu, We."""
+        days = []
+        for span in self.days.split(","):
+            first, _sep, last = span.partition("-")
+            days += OSM_DAYS[OSM_DAYS.index(first) : OSM_DAYS.index(last or first) + 1]
+        return days
+
+
+def rules(text: str) -> list[WeeklyRule | str]:
+    """The one reader of the stored syntax for display and export: each rule of `text`
+    as a WeeklyRule, or as written when it is of another form ('PH off', dates)."""
+    found: list[WeeklyRule | str] = []
+    for rule in (part.strip() for part in (text or "").split(";")):
+        if not rule:
+            continue
+        match = _RULE.match(rule)
+        if match:
+            spans = tuple(tuple(span.split("-")) for span in match["times"].split(","))
+            found.append(WeeklyRule(match["days"], spans))
+        else:
+            found.append(rule)
+    return found
 
 
 def describe(text: str, lang: str = "sv") -> list[HoursLine]:
@@ -210,14 +259,9 @@ def describe(text: str, lang: str = "sv") -> list[HoursLine]:
     'PH off' is left out, since closing on public holidays is what readers expect.
     """
     lines = []
-    for rule in (part.strip() for part in (text or "").split(";")):
-        if not rule or rule in ("PH off", "PH closed"):
-            continue
-        match = _RULE.match(rule)
-        if match:
-            lines.append(
-                HoursLine(_days_words(match["days"], lang), _times_words(match["times"], lang))
-            )
-        else:
+    for rule in rules(text):
+        if isinstance(rule, WeeklyRule):
+            lines.append(HoursLine(_days_words(rule.days, lang), _times_words(rule.times, lang)))
+        elif rule not in ("PH off", "PH closed"):
             lines.append(HoursLine(rule, ""))
     return lines

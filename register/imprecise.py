@@ -1,4 +1,5 @@
-"""Imprecise facts: dates in Library of Congress EDTF and approximate counts.
+"""Imprecise facts: dates in Library of Congress EDTF and approximate counts (one
+count, and sums of counts that keep their precision).
 
 A value keeps the precision its source gave ("199X" is the 1990s, not 1990-01-01),
 and is written out the Swedish or English way without inventing precision.
@@ -9,18 +10,19 @@ from __future__ import annotations
 import calendar
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from babel.dates import format_date as babel_format_date
-from babel.dates import get_month_names
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from edtf import parse_edtf
-from edtf.parser.edtf_exceptions import EDTFParseException
 
-BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+from register.language import babel_locale, current_lang
+
+# edtf (pyparsing) and babel.dates are imported where they are used: loading them
+# takes a moment that a command line printing its help should not wait for.
 
 
 def _struct_to_date(value) -> date | None:
@@ -39,6 +41,9 @@ def parse(text: str):
     """Parse EDTF text, or raise ValidationError naming the problem. Cached: the edtf
     parser (pyparsing) takes milliseconds per value, and lists show the same few values
     many times; parsed values are never modified."""
+    from edtf import parse_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
     try:
         return parse_edtf(text.strip())
     except (EDTFParseException, ValueError, TypeError) as exc:
@@ -138,7 +143,9 @@ def _precision(text: str) -> str:
 
 
 def _month_name(month: int, lang: str) -> str:
-    return get_month_names("wide", locale=BABEL_LOCALES.get(lang, "sv_SE"))[month]
+    from babel.dates import get_month_names
+
+    return get_month_names("wide", locale=babel_locale(lang))[month]
 
 
 def _plain(core: str, lang: str) -> str:
@@ -153,8 +160,10 @@ def _plain(core: str, lang: str) -> str:
     if precision == "month":
         year, month = core.split("-")
         return f"{_month_name(int(month), lang)} {int(year)}"
+    from babel.dates import format_date as babel_format_date
+
     day = date.fromisoformat(core)
-    return babel_format_date(day, format="long", locale=BABEL_LOCALES.get(lang, "sv_SE"))
+    return babel_format_date(day, format="long", locale=babel_locale(lang))
 
 
 def format_date(text: str, lang: str = "sv", *, since: bool = False) -> str:
@@ -215,3 +224,58 @@ def format_count(value: int | None, approximate: bool, lang: str = "sv") -> str:
             return f"ett {value}-tal"
         return f"cirka {value}"
     return f"about {value}"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A sum of counts: its value, whether any part was approximate, how many were missing."""
+
+    value: int = 0
+    approximate: bool = False
+    missing: int = 0  # items that had no count at all
+    counted: int = 0  # items that had one
+
+    def __add__(self, other: Count) -> Count:
+        return Count(
+            self.value + other.value,
+            self.approximate or other.approximate,
+            self.missing + other.missing,
+            self.counted + other.counted,
+        )
+
+    @classmethod
+    def of(cls, value: int | None, approximate: bool = False) -> Count:
+        if value is None:
+            return cls(missing=1)
+        return cls(value, approximate, 0, 1)
+
+    @property
+    def known(self) -> bool:
+        return self.counted > 0
+
+    def text(self, lang: str | None = None) -> str:
+        """'ett 100-tal', 'cirka 180', '40'; empty if nothing was counted."""
+        if not self.known:
+            return ""
+        return format_count(self.value, self.approximate, lang or current_lang())
+
+    def note(self) -> str:
+        """Why the figure is not an exact total, in the reader's language."""
+        notes = []
+        if self.approximate and self.counted > 1:
+            notes.append(gettext("a sum of figures of which some are approximate"))
+        elif self.approximate:
+            notes.append(gettext("approximate"))
+        if self.missing:
+            notes.append(
+                ngettext("%(n)s without a count", "%(n)s without a count", self.missing)
+                % {"n": self.missing}
+            )
+        return "; ".join(notes)
+
+
+def sum_counts(counts: Iterable[Count]) -> Count:
+    total = Count()
+    for count in counts:
+        total = total + count
+    return total

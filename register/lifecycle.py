@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 
 from register import history
 from register.imprecise import ImpreciseDate, format_date
+from register.language import current_lang
 from register.models import (
     Activity,
     Agreement,
@@ -27,7 +28,6 @@ from register.models import (
     Decision,
     Funding,
     Relation,
-    current_lang,
 )
 
 DEFAULT_WINDOWS = (180, 30)  # days before an agreement's end that its editors are told

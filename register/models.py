@@ -11,13 +11,11 @@ import operator
 from datetime import date
 from functools import reduce
 
-import pycountry
 from babel import Locale
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,10 +27,7 @@ from register.imprecise import (
     format_span,
     validate_edtf,
 )
-
-
-def current_lang() -> str:
-    return (get_language() or "sv")[:2]
+from register.language import babel_locale, current_lang
 
 
 def localized(obj, field: str, lang: str | None = None) -> str:
@@ -58,6 +53,8 @@ def validate_country_code(code: str) -> None:
     code = code or ""
     if code.upper() in USER_ASSIGNED_COUNTRY_CODES and len(code) == 2:
         return
+    import pycountry  # here: loading its data takes a moment
+
     if pycountry.countries.get(alpha_2=code.upper()) is None or len(code) != 2:
         raise ValidationError(
             _("“%(code)s” is not an ISO 3166-1 alpha-2 country code (for example SE, IT, TZ)."),
@@ -68,7 +65,7 @@ def validate_country_code(code: str) -> None:
 
 def country_name(code: str, lang: str | None = None) -> str:
     """The country's name in the reader's language: IT -> Italien / Italy."""
-    locale = Locale.parse({"sv": "sv_SE", "en": "en_GB"}.get(lang or current_lang(), "sv_SE"))
+    locale = Locale.parse(babel_locale(lang or current_lang()))
     return locale.territories.get(code.upper(), code)
 
 
@@ -485,6 +482,18 @@ class Relation(Timestamped):
     def since_text(self, lang: str | None = None) -> str:
         return format_date(self.since, lang or current_lang(), since=True)
 
+    def status_on(self, day: date) -> str:
+        """The relation's status on `day`, from its agreements (those prefetched, if
+        any): active while one is active, else upcoming while one is to come, else
+        ended; NO_AGREEMENT ("none") when no agreement is recorded."""
+        statuses = {agreement.status_on(day) for agreement in self.agreements.all()}
+        if not statuses:
+            return NO_AGREEMENT
+        for status in (AgreementStatus.ACTIVE, AgreementStatus.UPCOMING):
+            if status in statuses:
+                return status.value
+        return AgreementStatus.ENDED.value
+
     def clean(self):
         if self.organisation_id and self.partner_id == self.organisation.place_id:
             raise ValidationError({"partner": _("A place cannot be its own partner.")})
@@ -519,6 +528,9 @@ class AgreementStatus(models.TextChoices):
     UPCOMING = "upcoming", _("upcoming")
     ACTIVE = "active", _("active")
     ENDED = "ended", _("ended")
+
+
+NO_AGREEMENT = "none"  # Relation.status_on when no agreement is recorded
 
 
 class AgreementQuerySet(PublishedQuerySet):
@@ -647,8 +659,11 @@ class Agreement(Timestamped):
         self.end_latest = ImpreciseDate(end).latest if end else None
 
     def status_on(self, day: date) -> AgreementStatus:
-        """Upcoming, active or ended on `day`, derived from the dates alone."""
-        self.refresh_bounds()
+        """Upcoming, active or ended on `day`, derived from the dates alone: from the
+        bounds stored at save (and at clean), without parsing the dates again; an
+        agreement not yet saved has its bounds derived first."""
+        if self._state.adding:
+            self.refresh_bounds()
         if self.start_earliest and day < self.start_earliest:
             return AgreementStatus.UPCOMING
         if self.end_latest and day > self.end_latest:

@@ -7,14 +7,14 @@ changes the sentence; lists are joined the language's way ("a, b och c").
 from __future__ import annotations
 
 from babel.lists import format_list
+from django.utils import translation
 
-from register.models import Organisation
-
-LOCALES = {"sv": "sv_SE", "en": "en_GB"}
+from register.language import LANGS, babel_locale
+from register.models import DecidingBody, Organisation
 
 
 def join(items: list[str], lang: str) -> str:
-    return format_list(list(items), locale=LOCALES.get(lang, "sv_SE")) if items else ""
+    return format_list(list(items), locale=babel_locale(lang)) if items else ""
 
 
 def governance_sentence(organisation: Organisation, lang: str) -> str:
@@ -39,12 +39,8 @@ def governance_sentence(organisation: Organisation, lang: str) -> str:
     return sentence + (f", while {join(others, lang)}" if others else "") + "."
 
 
-BODY_NAMES = {
-    "kf": {"sv": "kommunfullmäktige", "en": "municipal council"},
-    "ks": {"sv": "kommunstyrelsen", "en": "executive board"},
-    "namnd": {"sv": "nämnden", "en": "committee"},
-}
-
-
 def body_name(body: str, lang: str) -> str:
-    return BODY_NAMES[str(body)][lang if lang in ("sv", "en") else "sv"]
+    """The deciding body's name as a sentence uses it ("kommunfullmäktige" / "municipal
+    council"): DecidingBody's own label, in `lang`."""
+    with translation.override(lang if lang in LANGS else "sv"):
+        return str(DecidingBody(str(body)).label)

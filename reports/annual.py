@@ -10,8 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from register.figures import AnnualFigures, Count, annual_figures
-from register.imprecise import format_date
+from register.figures import AnnualFigures, annual_figures
+from register.imprecise import Count, format_date
 from register.models import Organisation
 from reports import charts
 

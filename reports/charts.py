@@ -15,18 +15,15 @@ import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+from django.conf import settings
+from django.utils.translation import gettext as _
 
-matplotlib.use("Agg")  # no display on a server
+from register.figures import AnnualFigures, YearFigures
 
-import matplotlib.pyplot as plt  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from register.figures import AnnualFigures, YearFigures  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.patches import Patch
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -49,7 +46,19 @@ RC = {
 }
 
 
+def _pyplot():
+    """matplotlib's pyplot, loaded on the first chart (not at import: it takes a second)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _approximate_legend() -> Patch:
+    from matplotlib.patches import Patch
+
     return Patch(facecolor=BAR, hatch=HATCH, label=_("approximate figure (hatched)"))
 
 
@@ -60,6 +69,7 @@ def activities_per_year(figures: AnnualFigures) -> str:
         "first": years[0].year,
         "last": years[-1].year,
     }
+    plt = _pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 2.8))
         labels = [str(item.year) for item in years]
@@ -109,6 +119,7 @@ def young_share(figures: AnnualFigures) -> str:
     # Every year of the period is on the axis, so a year without counts shows as a gap.
     years = figures.per_year if counted else []
     title = _("Share of young participants per year")
+    plt = _pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 2.6))
         if years:
@@ -183,6 +194,7 @@ def partners_map(figures: AnnualFigures) -> str:
     else:
         middle, tall = (north + south) / 2, (east - west) * height / width / MAP_ASPECT
         south, north = middle - tall / 2, middle + tall / 2
+    plt = _pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(width, height))
         rings = [
@@ -192,6 +204,8 @@ def partners_map(figures: AnnualFigures) -> str:
             for ring in polygon[:1]  # the outer ring; lakes are not drawn at this scale
         ]
         if rings:
+            from matplotlib.collections import PolyCollection
+
             ax.add_collection(
                 PolyCollection(rings, facecolor="#e6e6e6", edgecolor="#9a9a9a", linewidth=0.4)
             )
@@ -244,6 +258,7 @@ def _extent(points: list[tuple[float, float]]) -> tuple[float, float, float, flo
 
 def _to_svg(fig, salt: str) -> str:
     buffer = io.StringIO()
+    plt = _pyplot()
     with plt.rc_context({"svg.hashsalt": salt}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)

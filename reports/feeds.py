@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Alarm, Calendar, Event
 
 from accounts.models import Membership
 from register.lifecycle import deadline_agreements, end_day
 from register.models import Agreement, Organisation
 from reports.reminders import configured_windows
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 
 def organisations_of(user: AbstractBaseUser):
@@ -29,6 +32,8 @@ def organisations_of(user: AbstractBaseUser):
 def deadline_calendar(user: AbstractBaseUser, lang: str, base_url: str) -> bytes:
     """All-day events on the day each agreement ends, with alarms at the reminder windows."""
     host = urlsplit(base_url).hostname or "vanort"
+    from icalendar import Calendar  # here: loading it takes a moment
+
     with translation.override(lang):
         calendar = Calendar()
         calendar.add("prodid", "-//Vänort//deadlines//SV")
@@ -52,6 +57,8 @@ def _event(agreement: Agreement, lang: str, host: str, base_url: str) -> Event |
         return None
     partner = agreement.relation.partner.display_name(lang)
     renewed = bool(agreement.renewals.all())
+    from icalendar import Alarm, Event
+
     event = Event()
     event.add("uid", f"agreement-{agreement.pk}-end@{host}")
     event.add("dtstamp", timezone.now())

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from accounts.models import Membership
 from register.figures import annual_figures
+from register.language import current_lang
 from register.models import Organisation
 from reports import annual, feeds
 from reports.models import CalendarToken
@@ -44,15 +44,11 @@ def _editor_view(view):
     return wrapped
 
 
-def _lang() -> str:
-    return (get_language() or "sv")[:2]
-
-
 @require_GET
 @_editor_view
 def annual_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _organisation_for(request, slug, year)
-    context = annual.report_context(organisation, year, _lang())
+    context = annual.report_context(organisation, year, current_lang())
     return render(request, "reports/annual.html", {**context, "for_pdf": False})
 
 
@@ -60,9 +56,11 @@ def annual_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
 @_editor_view
 def annual_report_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _organisation_for(request, slug, year)
-    pdf = annual.render_pdf(annual.report_context(organisation, year, _lang()))
+    pdf = annual.render_pdf(annual.report_context(organisation, year, current_lang()))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="vanort-{slug}-{year}-{_lang()}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="vanort-{slug}-{year}-{current_lang()}.pdf"'
+    )
     return response
 
 
@@ -70,9 +68,11 @@ def annual_report_pdf(request: HttpRequest, slug: str, year: int) -> HttpRespons
 @_editor_view
 def annual_report_csv(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _organisation_for(request, slug, year)
-    text = annual.render_csv(annual_figures(organisation, year), _lang())
+    text = annual.render_csv(annual_figures(organisation, year), current_lang())
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="vanort-{slug}-{year}-{_lang()}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="vanort-{slug}-{year}-{current_lang()}.csv"'
+    )
     return response
 
 
@@ -83,7 +83,9 @@ def deadline_calendar(request: HttpRequest, token: str) -> HttpResponse:
     if calendar_token is None:
         raise Http404("No such calendar (the address may have been revoked)")
     CalendarToken.objects.filter(pk=calendar_token.pk).update(last_used_at=timezone.now())
-    body = feeds.deadline_calendar(calendar_token.user, _lang(), request.build_absolute_uri("/"))
+    body = feeds.deadline_calendar(
+        calendar_token.user, current_lang(), request.build_absolute_uri("/")
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="vanort-deadlines.ics"'
     response["Cache-Control"] = "private, max-age=300"

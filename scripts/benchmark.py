@@ -9,8 +9,10 @@ Prints
    started by scripts/with_postgres.py; skipped with a notice if PostgreSQL is missing);
 2. requests per second and latency percentiles for the main API list calls, with the
    national data and the demo loaded into SQLite, served by gunicorn on loopback. The
-   number of requests is bounded and the server is stopped at the end.
-Only the import itself is timed (not migrations or interpreter start-up).
+   number of requests is bounded and the server is stopped at the end;
+3. the median wall time of starting the command line (`vanort chains --help`,
+   `vanort help`) over a few runs: interpreter, Django set-up and the command's imports.
+Only the import itself is timed in 1 (not migrations or interpreter start-up).
 """
 
 from __future__ import annotations
@@ -67,6 +69,24 @@ def describe(label: str, line: str) -> str:
         f"{label}: {float(seconds):.2f} s for {rows} rows "
         f"({places} places, {pairs} pairs created, {refused} rows refused)"
     )
+
+
+def startup_times(env: dict, runs: int) -> None:
+    """Median wall time of a command line that only prints its help (after one untimed
+    run, so that the bytecode cache is written)."""
+    for command in (["chains", "--help"], ["help"]):
+        args = [str(BIN / "vanort"), *command]
+        run(args, env)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            run(args, env)
+            times.append(time.perf_counter() - started)
+        label = "vanort " + " ".join(command)
+        print(
+            f"Start-up of {label:20} median {statistics.median(times):.2f} s "
+            f"over {runs} runs (min {min(times):.2f}, max {max(times):.2f})"
+        )
 
 
 def free_port() -> int:
@@ -148,6 +168,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--postgres-import", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.file.exists():
@@ -179,6 +200,7 @@ def main() -> int:
         )
         run([str(BIN / "vanort"), "load-demo"], env)
         serve_and_measure(env, args.requests, args.concurrency, args.workers)
+        startup_times(env, args.startup_runs)
     return 0
 
 

@@ -9,12 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from register.figures import (
-    Count,
     cerv_town_twinning,
     country_counts_error,
     partnership_summaries,
-    sum_counts,
 )
+from register.imprecise import Count, sum_counts
 from register.models import Activity, ActivityKind, ActivityParticipants
 
 

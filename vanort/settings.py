@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "opendata",
     "interop",
-    "ninja",
+    "opendata.ninja_assets.NinjaAssetsConfig",  # the Swagger UI's files, not the package
     "simple_history",
     "axes",
     "csp",
@@ -140,7 +140,6 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 

@@ -3,19 +3,15 @@ import re
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language
 
 from public import pages
 from register import hours
 from register.imprecise import format_date
+from register.language import LANGS, babel_locale, current_lang
 from register.models import localized_with_language
 from register.wording import join
 
 register = template.Library()
-
-
-def _lang() -> str:
-    return (get_language() or "sv")[:2]
 
 
 @register.filter
@@ -25,7 +21,7 @@ def status_on(agreement, day):
 
 @register.filter
 def edtf(text):
-    return format_date(text, _lang())
+    return format_date(text, current_lang())
 
 
 @register.filter
@@ -38,12 +34,12 @@ def edtf_datetime(text):
 @register.filter
 def labels(items):
     """A list of vocabulary items as prose: 'utbildning, kultur och demokrati'."""
-    return join([str(item.label) for item in items], _lang())
+    return join([str(item.label) for item in items], current_lang())
 
 
 @register.filter
 def opening_lines(text):
-    return hours.describe(text, _lang())
+    return hours.describe(text, current_lang())
 
 
 @register.filter
@@ -59,11 +55,11 @@ def tel_href(phone):
 def localized_text(obj, field: str, tag: str = "p", css: str = ""):
     """A content field in the reader's language; when it is missing, the Swedish (or
     English) text marked with its language and a visible note, never a silent switch."""
-    value, lang = localized_with_language(obj, field, _lang())
+    value, lang = localized_with_language(obj, field, current_lang())
     return {
         "value": value,
         "lang": lang,
-        "is_fallback": bool(value) and lang != _lang(),
+        "is_fallback": bool(value) and lang != current_lang(),
         "tag": tag,
         "css": css,
     }
@@ -90,4 +86,4 @@ def partner_slug(place):
 
 @register.filter
 def og_locale(code):
-    return {"sv": "sv_SE", "en": "en_GB"}.get(code, code)
+    return babel_locale(code) if code in LANGS else code

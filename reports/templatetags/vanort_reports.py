@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from register.imprecise import format_date
-from register.models import current_lang
+from register.language import current_lang
 from reports.feeds import organisations_of
 from reports.reminders import due_for
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
 from accounts.users import enrol
-from register.models import Organisation
+from register.management.organisations import organisation_from_slug
 
 
 class Command(BaseCommand):
@@ -32,10 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username: str, organisation: str, role: str, **options):
-        org = Organisation.objects.filter(slug=organisation).first()
-        if org is None:
-            known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
-            raise CommandError(f"--organisation: no organisation “{organisation}” ({known}).")
+        org = organisation_from_slug(organisation, "--organisation")
         password = sys.stdin.readline().rstrip("\n") if options["password_stdin"] else None
         user = get_user_model().objects.filter(username=username).first()
         created = user is None

@@ -1,9 +1,9 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from interop.wikidata import quickstatements
-from register.models import Organisation
+from register.management.organisations import organisation_from_slug
 
 
 class Command(BaseCommand):
@@ -16,9 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("organisation", help="The organisation's slug, e.g. halmstad.")
 
     def handle(self, *args, organisation, **options):
-        org = Organisation.objects.select_related("place").filter(slug=organisation).first()
-        if org is None:
-            raise CommandError(f"No organisation with the slug “{organisation}”.")
+        org = organisation_from_slug(organisation)
         result = quickstatements(org)
         sys.stdout.write(result.text)
         for note in result.skipped:

@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from interop.analysis import reciprocity
-from register.models import Organisation
+from register.management.organisations import organisation_from_slug
 
 
 class Command(BaseCommand):
@@ -14,9 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("organisation", help="The organisation's slug, e.g. halmstad.")
 
     def handle(self, *args, organisation, **options):
-        org = Organisation.objects.select_related("place").filter(slug=organisation).first()
-        if org is None:
-            raise CommandError(f"No organisation with the slug “{organisation}”.")
+        org = organisation_from_slug(organisation)
         result = reciprocity(org)
         self.stdout.write(f"Listed by an outside source, missing from the register of {org}:")
         for place in result.reported_not_in_register:

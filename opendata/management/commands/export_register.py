@@ -1,9 +1,9 @@
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from opendata.register_format import dumps, export_register
-from register.models import Organisation
+from register.management.organisations import organisation_from_slug
 
 
 class Command(BaseCommand):
@@ -19,9 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, organisation, output, with_drafts, **options):
-        org = Organisation.objects.select_related("place").filter(slug=organisation).first()
-        if org is None:
-            raise CommandError(f"No organisation with the slug “{organisation}”.")
+        org = organisation_from_slug(organisation)
         text = dumps(export_register(org, published_only=not with_drafts))
         if output:
             with open(output, "w", encoding="utf-8", newline="\n") as out:

@@ -6,6 +6,7 @@ recorded when sent and never sent again, so it is safe to run every hour from cr
 
 from django.core.management.base import BaseCommand, CommandError
 
+from register.management.organisations import organisation_from_slug
 from register.models import Organisation
 from reports.reminders import configured_quiet_years, configured_windows, send_reminders
 
@@ -45,9 +46,9 @@ class Command(BaseCommand):
             raise CommandError("--quiet-years: a number of years, 0 or more.")
         organisations = Organisation.objects.all()
         if organisation:
-            organisations = organisations.filter(slug=organisation)
-            if not organisations.exists():
-                raise CommandError(f"--organisation: no organisation with slug “{organisation}”.")
+            organisations = organisations.filter(
+                pk=organisation_from_slug(organisation, "--organisation").pk
+            )
         outcome = send_reminders(
             windows=windows,
             quiet_years=quiet_years,
