@@ -40,6 +40,7 @@ from accounts.roles import organisation_ids
 from opendata.exports import _cell
 from opendata.register_format import ORGANISATION_FIELDS
 from register.imprecise import format_count, format_date, validate_edtf
+from register.language import current_lang
 from register.models import (
     Activity,
     ActivityParticipants,
@@ -53,7 +54,6 @@ from register.models import (
     PlaceName,
     Relation,
     Source,
-    current_lang,
 )
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from register.imprecise import format_date, validate_edtf
-from register.models import current_lang
+from register.language import current_lang
 
 
 class Precision:
