@@ -115,17 +115,17 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
-def demo(request):
-    """Halmstad's register as the seed page states it (a fresh instance in every test)."""
+def demo(db):
+    """Halmstad's register as the seed page states it (a fresh instance in every test).
+    `db` is named here so that pytest-django creates the test database even when only
+    such tests run; the shared transaction opens just before db's own (the hook above).
+    A test that commits gets the demo loaded for itself."""
     from register.demo import load_demo
     from register.models import Organisation
 
-    if not _shares_the_demo(request.node):
-        request.getfixturevalue("transactional_db")
+    if _shared_demo is None or _shared_demo.atomic is None:
         return load_demo()
-    shared = request.getfixturevalue("_demo_transaction")
-    request.getfixturevalue("db")
-    return Organisation.objects.get(pk=shared.organisation_pk)
+    return Organisation.objects.get(pk=_shared_demo.organisation_pk)
 
 
 # --- `vanort` commands ------------------------------------------------------------------
