@@ -9,10 +9,11 @@ from datetime import date
 from typing import Literal
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Path, Query, Schema, Swagger
+from ninja import Path, Query, Schema, Swagger
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError, ValidationError
 from pydantic import Field, field_validator
 
 from interop.analysis import chains, places_by_id, reciprocity
@@ -27,6 +28,8 @@ from opendata.http import (
     page_url,
     paginate,
 )
+from opendata.openapi import OpenDataAPI, conditional_docs
+from opendata.problems import problem_response
 from opendata.schemas import (
     ActivityOut,
     ChainOut,
@@ -42,7 +45,7 @@ from opendata.schemas import (
 )
 from register.models import Activity, Organisation, Place, Relation, Source
 
-api = NinjaAPI(
+api = OpenDataAPI(
     title="Vänort open data",
     version="1",
     description=(
@@ -50,13 +53,47 @@ api = NinjaAPI(
         "places, organisations, relations with their agreements and decisions, activities "
         "and sources, and pairs reported by outside sources (Wikipedia contributors, "
         "CC BY-SA 4.0). Read-only; drafts are never shown. Dates are EDTF with their "
-        "bounds; counts say whether they are approximate."
+        "bounds; counts say whether they are approximate.\n\n"
+        "**Bulk downloads** of the national data, streamed, with the filters of the lists: "
+        "[/api/pairs.csv](/api/pairs.csv), [/api/places.csv](/api/places.csv) and "
+        "[/api/pairs.geojson](/api/pairs.geojson). The datasets and their distributions "
+        "are described for harvesting (DCAT-AP-SE) at [/datasets/dcat](/datasets/dcat).\n\n"
+        "Any origin may call the API (CORS); every answer supports HEAD and conditional "
+        "GET (ETag, Last-Modified); errors are RFC 9457 problem details "
+        "(application/problem+json). Versioning: this is version 1; changes within it only "
+        "add (new paths, new optional parameters, new fields); a breaking change gets a new "
+        "path prefix (/api/v2/) served beside this one, see docs/api-versioning.md."
     ),
     docs=Swagger(),
+    docs_decorator=conditional_docs,
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
 )
+
+
+# --- errors: RFC 9457 problem details -------------------------------------------------
+
+
+@api.exception_handler(ValidationError)
+def validation_problem(request: HttpRequest, exc: ValidationError):
+    errors = [
+        {"type": e.get("type", ""), "loc": list(e.get("loc", [])), "msg": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    where = ", ".join(str(e["loc"][-1]) for e in errors if e["loc"])
+    return problem_response(422, f"Invalid parameters: {where}" if where else "", errors=errors)
+
+
+@api.exception_handler(Http404)
+def not_found_problem(request: HttpRequest, exc: Http404):
+    return problem_response(404, "No such record.")
+
+
+@api.exception_handler(HttpError)
+def http_problem(request: HttpRequest, exc: HttpError):
+    return problem_response(exc.status_code, str(exc))
+
 
 Slug = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50, description="e.g. halmstad")
 Country = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT")

@@ -10,6 +10,11 @@ from pydantic import Field, create_model
 
 
 class Error(Schema):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str = Field("about:blank", description="The problem's kind: about:blank, the status.")
+    title: str = Field(description="The HTTP status phrase, e.g. Not Found.")
+    status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong, in words.")
 
 
@@ -19,8 +24,10 @@ class ValidationProblem(Schema):
     msg: str
 
 
-class ValidationErrors(Schema):
-    detail: list[ValidationProblem]
+class ValidationErrors(Error):
+    """RFC 9457 problem details with `errors`: what was wrong with each parameter."""
+
+    errors: list[ValidationProblem]
 
 
 class ImpreciseDateOut(Schema):

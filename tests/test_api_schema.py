@@ -36,4 +36,5 @@ def connection_kept():
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_it_conforms_to_its_own_openapi_document(case, demo, connection_kept):
-    case.call_and_validate()
+    # The WSGI client asks for gzip but does not decompress: ask for the plain body.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})
