@@ -43,7 +43,7 @@ from opendata.schemas import (
     ValidationErrors,
     page_of,
 )
-from register.models import Activity, Organisation, Place, Relation, Source
+from register.models import Activity, Agreement, Organisation, Place, Relation, Source
 
 api = OpenDataAPI(
     title="Vänort open data",
@@ -172,19 +172,23 @@ class ChainFilters(Paging):
 
 
 def newest_relation(**_):
-    return newest(Relation.objects.published(), Organisation.objects.all())
+    return newest(
+        Relation.objects.published(),
+        Organisation.objects.all(),
+        history=(Relation.history.all(), Agreement.history.all(), Organisation.history.all()),
+    )
 
 
 def newest_place(**_):
-    return newest(Place.objects.all())
+    return newest(Place.objects.all(), history=(Place.history.all(),))
 
 
 def newest_activity(**_):
-    return newest(Activity.objects.published())
+    return newest(Activity.objects.published(), history=(Activity.history.all(),))
 
 
 def newest_source(**_):
-    return newest(Source.objects.all())
+    return newest(Source.objects.all(), history=(Source.history.all(),))
 
 
 # --- places -------------------------------------------------------------------------

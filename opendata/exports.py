@@ -17,7 +17,7 @@ from icalendar import Calendar, Event, Timezone
 
 from opendata import queries
 from register.imprecise import ImpreciseDate, format_date
-from register.models import Organisation, Relation, country_name
+from register.models import Activity, Agreement, Organisation, Relation, country_name
 
 STOCKHOLM = "Europe/Stockholm"
 
@@ -39,11 +39,21 @@ class Register:
 
 
 def last_modified_of(organisation: Organisation):
+    """The newest change to what the organisation publishes, deletions included: the
+    history's newest record of its relations, their agreements and its activities."""
     relations = organisation.relations.published()
+    relation_ids = Relation.history.filter(organisation_id=organisation.pk).values("id")
+    histories = [
+        Relation.history.filter(organisation_id=organisation.pk),
+        Agreement.history.filter(relation_id__in=relation_ids),
+        Activity.history.filter(organisation_id=organisation.pk),
+        Organisation.history.filter(id=organisation.pk),
+    ]
     stamps = [
         organisation.updated_at,
         relations.aggregate(newest=Max("updated_at"))["newest"],
         organisation.activities.published().aggregate(newest=Max("updated_at"))["newest"],
+        *(h.aggregate(newest=Max("history_date"))["newest"] for h in histories),
     ]
     return max(stamp for stamp in stamps if stamp)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 
@@ -85,6 +86,15 @@ class CompressionMiddleware(GZipMiddleware):
     Tiny answers are left as they are (GZipMiddleware skips bodies under 200 bytes)."""
 
     def process_response(self, request, response):
-        if request.META.get("CSRF_COOKIE_USED"):
+        if self.holds_csrf_token(response):
             return response
         return super().process_response(request, response)
+
+    @staticmethod
+    def holds_csrf_token(response) -> bool:
+        """A page that used the token (get_token, {% csrf_token %}) sends the CSRF
+        cookie again (Django 4.1+); with the token kept in the session, no HTML page is
+        compressed."""
+        if settings.CSRF_USE_SESSIONS:
+            return response.get("Content-Type", "").startswith("text/html")
+        return settings.CSRF_COOKIE_NAME in response.cookies

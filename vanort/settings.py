@@ -97,6 +97,7 @@ MIDDLEWARE = [
 CORS_URLS_REGEX = r"^/(api|datasets)/"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition", "Link"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
