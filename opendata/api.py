@@ -17,7 +17,6 @@ from ninja.errors import HttpError, ValidationError
 from pydantic import Field, field_validator
 
 from interop.analysis import chains, places_by_id, reciprocity
-from interop.models import ReportedPair
 from opendata import queries, serialize
 from opendata.http import (
     DEFAULT_PAGE_SIZE,
@@ -35,7 +34,9 @@ from opendata.schemas import (
     ChainOut,
     Error,
     OrganisationOut,
+    PairSelection,
     PlaceOut,
+    PlaceSelection,
     ReciprocityOut,
     RelationOut,
     ReportedPairOut,
@@ -144,8 +145,8 @@ class RelationFilters(Search):
         return value
 
 
-class PlaceFilters(Search):
-    country: str | None = Country
+class PlaceFilters(PlaceSelection, Paging):
+    pass
 
 
 class ActivityFilters(Search):
@@ -158,9 +159,8 @@ class SourceFilters(Paging):
     organisation: str | None = CodeFilter
 
 
-class PairFilters(Paging):
-    place: int | None = Field(None, ge=1, le=2**53, description="A place's id.")
-    country: str | None = Country
+class PairFilters(PairSelection, Paging):
+    pass
 
 
 class ChainFilters(Paging):
@@ -203,11 +203,7 @@ def newest_source(**_):
 @decorate_view(conditional_get(newest_place))
 def list_places(request: HttpRequest, filters: Query[PlaceFilters]):
     """Towns and municipalities, ordered by name, country and id."""
-    places = queries.places()
-    if filters.country:
-        places = places.filter(country=filters.country.upper())
-    if filters.q:
-        places = places.filter(queries.name_matches(filters.q))
+    places = queries.filter_places(queries.places(), country=filters.country, q=filters.q)
     return paginate(request, places, filters.page, filters.page_size, serialize.place)
 
 
@@ -374,14 +370,7 @@ def list_sources(request: HttpRequest, filters: Query[SourceFilters]):
 def list_pairs(request: HttpRequest, filters: Query[PairFilters]):
     """Twin-town pairs as outside sources report them (e.g. Wikipedia's lists), not the
     organisations' own registers. Ordered by the two places' ids and the source."""
-    pairs = ReportedPair.objects.select_related("place_a", "place_b").order_by(
-        "place_a_id", "place_b_id", "source_id"
-    )
-    if filters.place:
-        pairs = pairs.filter(Q(place_a_id=filters.place) | Q(place_b_id=filters.place))
-    if filters.country:
-        code = filters.country.upper()
-        pairs = pairs.filter(Q(place_a__country=code) | Q(place_b__country=code))
+    pairs = queries.reported_pairs(place=filters.place, country=filters.country)
 
     def one(pair):
         return {
@@ -433,6 +422,8 @@ def list_chains(request: HttpRequest, filters: Query[ChainFilters]):
     return page
 
 
+from opendata.bulk import router as bulk_router  # noqa: E402
 from opendata.export_api import router as export_router  # noqa: E402 (after the API exists)
 
 api.add_router("", export_router)
+api.add_router("", bulk_router)

@@ -149,19 +149,31 @@ def to_csv(rows: list[dict], *, excel_sv: bool = False) -> str:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def defuse(text: str) -> str:
+    """Text a spreadsheet would run as a formula, with a leading apostrophe (OWASP): the
+    one rule for every CSV Vänort writes. LibreOffice and Excel both run a formula from a
+    plain CSV too, so the plain CSV is defused as well; numbers are never text here."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell of a plain (comma, decimal point) CSV."""
+    return _cell(value, excel_sv=False)
+
+
 def _cell(value, excel_sv: bool) -> str:
-    """A cell as text. In the Excel variant, text that Excel would run as a formula gets
-    a leading apostrophe; the plain CSV is data for programs and keeps the text as is."""
+    """A cell as text, formula-safe (`defuse`); in the Excel variant with decimal commas."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
         return text.replace(".", ",") if excel_sv else text
-    if isinstance(value, str) and excel_sv:
-        if value.startswith(FORMULA_START):
-            return "'" + value
-        return re.sub(r"(?<=\d)\.(?=\d)", ",", value) if value.endswith(" %") else value
-    return str(value)
+    if isinstance(value, bool | int | float):
+        return str(value)
+    text = defuse(str(value))
+    if excel_sv and text.endswith(" %"):
+        return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+    return text
 
 
 # --- GeoJSON (RFC 7946) ---------------------------------------------------------------

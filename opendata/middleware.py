@@ -37,11 +37,13 @@ class HeadAsGetMiddleware:
         response = self.get_response(request)
         request.method = request.META["REQUEST_METHOD"] = "HEAD"
         if getattr(response, "streaming", False):
-            # A streamed body is not read for HEAD; its length is not known beforehand.
-            close = getattr(response, "close", None)
-            response.streaming_content = []
-            if close:
-                close()
+            # A streamed body is not produced for HEAD; its length is not known beforehand.
+            headless = HttpResponse(status=response.status_code)
+            for header, value in response.items():
+                headless[header] = value
+            headless.cookies = response.cookies
+            response.close()
+            return headless
         else:
             if not response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))

@@ -30,6 +30,30 @@ class ValidationErrors(Error):
     errors: list[ValidationProblem]
 
 
+# --- filters shared by a JSON list and its bulk download --------------------------------
+
+Country = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT")
+
+
+class PlaceSelection(Schema):
+    """The filters of /api/places, also those of the bulk download /api/places.csv."""
+
+    q: str | None = Field(
+        None, min_length=1, max_length=100, description="Text in a name, in any language."
+    )
+    country: str | None = Country
+
+
+class PairSelection(Schema):
+    """The filters of /api/pairs, also those of the bulk downloads of the pairs."""
+
+    place: int | None = Field(None, ge=1, le=2**53, description="A place's id.")
+    country: str | None = Country
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
 class ImpreciseDateOut(Schema):
     edtf: str = Field(description="EDTF (ISO 8601-2) text, e.g. 194X, 2009~, [..2009].")
     earliest: date | None = Field(description="The earliest day the date can mean.")
