@@ -9,11 +9,12 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 from django.db.models import Max
-from icalendar import Calendar, Event, Timezone
+from django.urls import reverse
+from icalendar import Calendar, Event, Journal, Timezone
 
 from opendata import queries
 from register.imprecise import ImpreciseDate, format_date
@@ -70,12 +71,20 @@ CSV_COLUMNS = [
     "partner_longitude",
     "partner_wikidata",
     "relation_since",
+    "relation_since_earliest",
+    "relation_since_latest",
     "agreement_kind",
+    "agreement_kind_label",
     "agreement_start",
+    "agreement_start_earliest",
+    "agreement_start_latest",
     "agreement_end",
+    "agreement_end_earliest",
+    "agreement_end_latest",
     "agreement_term_months",
     "agreement_status",
     "focus_areas",
+    "focus_area_labels",
     "decision_body",
     "decision_reference",
     "funding",
@@ -83,8 +92,22 @@ CSV_COLUMNS = [
 ]
 
 
-def csv_rows(register: Register, on: date) -> list[dict]:
-    """One row per published agreement; a relation without one still gets a row."""
+def _bounds(column: str, text: str) -> dict:
+    """EDTF's earliest and latest days beside it, as the API gives them."""
+    value = ImpreciseDate(text) if text else None
+    return {
+        f"{column}_earliest": value.earliest if value else None,
+        f"{column}_latest": value.latest if value else None,
+    }
+
+
+def _label(item, lang: str) -> str:
+    return (item.label_en if lang == "en" else item.label_sv) or item.label_sv
+
+
+def csv_rows(register: Register, on: date, lang: str = "sv") -> list[dict]:
+    """One row per published agreement; a relation without one still gets a row. Codes
+    keep their columns; labels in `lang` stand beside them."""
     rows = []
     for relation in register.relations:
         partner = relation.partner
@@ -100,23 +123,29 @@ def csv_rows(register: Register, on: date) -> list[dict]:
             "partner_longitude": partner.longitude,
             "partner_wikidata": partner.wikidata_id,
             "relation_since": relation.since,
+            **_bounds("relation_since", relation.since),
             "source_urls": " ".join(s.url for s in relation.sources.all() if s.url),
         }
         agreements = list(relation.agreements.all()) or [None]
         for agreement in agreements:
-            rows.append(base | (agreement_columns(agreement, on) if agreement else {}))
+            rows.append(base | (agreement_columns(agreement, on, lang) if agreement else {}))
     return rows
 
 
-def agreement_columns(agreement, on: date) -> dict:
+def agreement_columns(agreement, on: date, lang: str = "sv") -> dict:
     decision = agreement.decision
+    areas = list(agreement.focus_areas.all())
     return {
         "agreement_kind": agreement.kind.code,
+        "agreement_kind_label": _label(agreement.kind, lang),
         "agreement_start": agreement.start,
+        **_bounds("agreement_start", agreement.start),
         "agreement_end": agreement.effective_end,
+        **_bounds("agreement_end", agreement.effective_end),
         "agreement_term_months": agreement.term_months,
         "agreement_status": str(agreement.status_on(on)),
-        "focus_areas": "; ".join(area.code for area in agreement.focus_areas.all()),
+        "focus_areas": "; ".join(area.code for area in areas),
+        "focus_area_labels": "; ".join(_label(area, lang) for area in areas),
         "decision_body": decision.body if decision else "",
         "decision_reference": decision.reference if decision else "",
         "funding": "; ".join(
@@ -204,37 +233,40 @@ def _place_properties(place, role: str) -> dict:
     return {
         "kind": "place",
         "role": role,
-        "id": place.pk,
+        "place_id": place.pk,
         "name": place.name,
         "names": {other.language: other.name for other in place.names.all()},
         "country": place.country,
         "country_name_sv": country_name(place.country, "sv"),
         "country_name_en": country_name(place.country, "en"),
         "region": place.region,
-        "wikidata": place.wikidata_id or None,
+        "wikidata_id": place.wikidata_id or None,
     }
 
 
 def geojson(register: Register, on: date) -> dict:
-    """Partner places as points and relations as lines from the organisation's place."""
+    """Partner places as points and relations as lines from the organisation's place.
+    Feature ids are unique across both kinds ("place/12", "relation/3"), and so are the
+    properties GDAL reads as fields: place_id, relation_id (never a shared `id`), with
+    partner_id naming the partner's place feature."""
     home = register.organisation.place
     home_position = _position(home)
     features = []
     if home_position:
-        features.append(_feature(f"place-{home.pk}", home_position, _home_properties(home)))
+        features.append(_feature(f"place/{home.pk}", home_position, _home_properties(home)))
     for relation in register.relations:
         partner = relation.partner
         position = _position(partner)
         if position is None:
             continue
         features.append(
-            _feature(f"place-{partner.pk}", position, _place_properties(partner, "partner"))
+            _feature(f"place/{partner.pk}", position, _place_properties(partner, "partner"))
         )
         if home_position:
             features.append(
                 {
                     "type": "Feature",
-                    "id": f"relation-{relation.pk}",
+                    "id": f"relation/{relation.pk}",
                     "geometry": _line(home_position, position),
                     "properties": _relation_properties(register, relation, on),
                 }
@@ -260,7 +292,8 @@ def _feature(identifier: str, position: list[float], properties: dict) -> dict:
 def _relation_properties(register: Register, relation, on: date) -> dict:
     return {
         "kind": "relation",
-        "id": relation.pk,
+        "relation_id": relation.pk,
+        "place_id": register.organisation.place_id,
         "organisation": register.organisation.slug,
         "partner": relation.partner.name,
         "partner_id": relation.partner_id,
@@ -286,32 +319,64 @@ def _relation_properties(register: Register, relation, on: date) -> dict:
 # --- iCalendar (RFC 5545) -------------------------------------------------------------
 
 
-def _all_day_span(text: str) -> tuple[date, date] | None:
-    """An imprecise date as an all-day span: '2010-10' is the whole of October 2010
-    (DTEND is exclusive). None for a date with no earliest or latest day."""
+def _day(text: str) -> date | None:
+    """The day an imprecise date names, or None when it may mean more than one day
+    ('2010-10', '194X', '2009~' are not days: they never become long events)."""
     if not text:
         return None
     value = ImpreciseDate(text)
-    if value.earliest is None or value.latest is None:
+    if value.earliest is None or value.earliest != value.latest:
         return None
-    return value.earliest, value.latest + timedelta(days=1)
+    return value.earliest
 
 
-def icalendar(register: Register, host: str) -> bytes:
-    """Activities, and the start and end of agreements, as all-day events over the span
-    their date may mean; a Europe/Stockholm VTIMEZONE for the calendar's local times."""
+def partner_path(organisation_slug: str, partner) -> str:
+    """The partner page's path (in the active language)."""
+    from public.pages import partner_slug  # the page's address rule, kept with the page
+
+    return reverse("public:partner", args=[organisation_slug, partner_slug(partner)])
+
+
+CALENDAR_TEXT = {
+    "sv": {
+        "name": "{organisation}: vänorter och samarbeten",
+        "participants": "Deltagare",
+        "with": "{kind} med {partner}",
+        "start": "{kind} med {partner} börjar",
+        "end": "{kind} med {partner} upphör",
+        "not_a_day": "Inte i kalendern som händelse: datumet ({date}) är inte en dag.",
+    },
+    "en": {
+        "name": "{organisation}: twin towns and partnerships",
+        "participants": "Participants",
+        "with": "{kind} with {partner}",
+        "start": "{kind} with {partner} begins",
+        "end": "{kind} with {partner} ends",
+        "not_a_day": "Not in the calendar as an event: its date ({date}) is not a day.",
+    },
+}
+
+
+def icalendar(register: Register, host: str, lang: str = "sv", url_of=None) -> bytes:
+    """Activities, and the start and end of agreements, that fall on a day, as all-day
+    events with the partner's place (LOCATION, GEO) and page (URL), in `lang`. What has
+    only an imprecise date ('194X', a year) is a VJOURNAL note, which has no time span
+    and so never shows as a year-long event; a Europe/Stockholm VTIMEZONE for the
+    calendar's local times. `url_of(relation)` gives the partner page's absolute URL."""
     organisation = register.organisation
+    words = CALENDAR_TEXT[lang]
+    name = (organisation.name_en if lang == "en" else "") or organisation.name_sv
     calendar = Calendar()
-    calendar.add("prodid", "-//Vänort//Open data//SV")
+    calendar.add("prodid", "-//Vänort//Open data//" + lang.upper())
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{organisation.name_sv}: vänorter och samarbeten")
+    calendar.add("x-wr-calname", words["name"].format(organisation=name))
     calendar.add("x-wr-timezone", STOCKHOLM)
     calendar.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
     calendar.add_component(Timezone.from_ical(STOCKHOLM_VTIMEZONE))
-    for event in _events(register, host):
-        calendar.add_component(event)
+    for component in _events(register, host, lang, url_of or (lambda relation: "")):
+        calendar.add_component(component)
     return calendar.to_ical()
 
 
@@ -339,66 +404,87 @@ END:VTIMEZONE
 """.replace("\n", "\r\n")
 
 
-def _events(register: Register, host: str):
+def _in(lang: str, sv: str, en: str) -> str:
+    return (en if lang == "en" else sv) or sv
+
+
+def _events(register: Register, host: str, lang: str, url_of):
+    words = CALENDAR_TEXT[lang]
     for activity in register.activities:
-        span = _all_day_span(activity.date)
-        if span is None:
-            continue
-        partners = ", ".join(r.partner.name for r in activity.relations.all())
-        summary = activity.title_sv or f"{activity.kind.label_sv}: {partners}"
+        relations = list(activity.relations.all())
+        partners = ", ".join(r.partner.name for r in relations)
+        kind = _in(lang, activity.kind.label_sv, activity.kind.label_en)
+        summary = _in(lang, activity.title_sv, activity.title_en) or f"{kind}: {partners}"
         description = "\n".join(
             part
             for part in (
-                f"{activity.kind.label_sv} ({format_date(activity.date, 'sv')})",
-                f"Deltagare: {activity.participants_text('sv')}" if activity.participants else "",
-                activity.outcome_sv,
+                f"{kind} ({format_date(activity.date, lang)})",
+                f"{words['participants']}: {activity.participants_text(lang)}"
+                if activity.participants
+                else "",
+                _in(lang, activity.outcome_sv, activity.outcome_en),
             )
             if part
         )
-        yield _event(
+        yield _component(
             f"activity-{activity.pk}@{host}",
             summary,
             description,
-            span,
+            activity.date,
             activity.updated_at.astimezone(UTC),
+            relations,
+            url_of,
+            words,
+            lang,
         )
     for relation in register.relations:
         for agreement in relation.agreements.all():
+            kind = _in(lang, agreement.kind.label_sv, agreement.kind.label_en).capitalize()
             for edge, text in (("start", agreement.start), ("end", agreement.effective_end)):
-                span = _all_day_span(text)
-                if span is None:
+                if not text:
                     continue
-                summary = _agreement_summary(agreement, relation.partner.name, edge)
-                description = (
-                    f"{agreement.kind.label_sv.capitalize()}, {agreement.period_text('sv')}."
-                )
-                yield _event(
+                key = edge if agreement.kind.has_duration else "with"  # signed once
+                summary = words[key].format(kind=kind, partner=relation.partner.name)
+                yield _component(
                     f"agreement-{agreement.pk}-{edge}@{host}",
                     summary,
-                    description,
-                    span,
+                    f"{kind}, {agreement.period_text(lang)}.",
+                    text,
                     agreement.updated_at.astimezone(UTC),
+                    [relation],
+                    url_of,
+                    words,
+                    lang,
                 )
 
 
-def _agreement_summary(agreement, partner: str, edge: str) -> str:
-    kind = agreement.kind.label_sv.capitalize()
-    if not agreement.kind.has_duration:
-        return f"{kind} med {partner}"  # signed once: no start or end to speak of
-    return f"{kind} med {partner} {'börjar' if edge == 'start' else 'upphör'}"
-
-
-def _event(uid: str, summary: str, description: str, span, modified: datetime) -> Event:
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", modified)
-    event.add("last-modified", modified)
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("dtstart", span[0])
-    event.add("dtend", span[1])
-    event.add("transp", "TRANSPARENT")
-    return event
+def _component(uid, summary, description, when, modified, relations, url_of, words, lang):
+    day = _day(when)
+    component = Event() if day else Journal()
+    component.add("uid", uid)
+    component.add("dtstamp", modified)
+    component.add("last-modified", modified)
+    component.add("summary", summary, parameters={"LANGUAGE": lang})
+    if day is None:
+        note = words["not_a_day"].format(date=format_date(when, lang))
+        description = f"{description}\n{note}"
+    component.add("description", description, parameters={"LANGUAGE": lang})
+    if relations:
+        partner = relations[0].partner
+        location = ", ".join(
+            f"{r.partner.name}, {country_name(r.partner.country, lang)}" for r in relations
+        )
+        component.add("location", location, parameters={"LANGUAGE": lang})
+        if partner.latitude is not None and partner.longitude is not None:
+            component.add("geo", (float(partner.latitude), float(partner.longitude)))
+        url = url_of(relations[0])
+        if url:
+            component.add("url", url)
+    if day:
+        component.add("dtstart", day)
+        component.add("dtend", day + timedelta(days=1))
+        component.add("transp", "TRANSPARENT")
+    return component
 
 
 # --- schema.org JSON-LD -------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from ninja import Schema
 from pydantic import Field, create_model
@@ -82,9 +81,9 @@ class PlaceOut(Schema):
     names: dict[str, str] = Field(description="Names in other languages, by language code.")
     country: str = Field(description="ISO 3166-1 alpha-2 (XK for Kosovo).")
     region: str
-    latitude: Decimal | None
-    longitude: Decimal | None
-    wikidata_id: str
+    latitude: float | None = Field(description="WGS 84 degrees, a number.")
+    longitude: float | None = Field(description="WGS 84 degrees, a number.")
+    wikidata_id: str | None = Field(description="e.g. Q25404; null where not known.")
     updated_at: datetime
 
 
@@ -100,7 +99,7 @@ class SourceOut(Schema):
 
 class FundingOut(Schema):
     funder: str
-    share_percent: Decimal | None
+    share_percent: float | None
 
 
 class DecisionOut(Schema):

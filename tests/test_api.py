@@ -24,7 +24,8 @@ def test_it_lists_relations_with_agreements_and_imprecise_dates(client, demo):
     assert agreement["kind"]["code"] == "kommunalt-partnerskap"
     assert agreement["start"]["edtf"] == "2008"
     assert agreement["end"]["edtf"] == "2012"  # start plus a four-year term
-    assert agreement["funding"] == [{"funder": "Sida", "share_percent": "100.00"}]
+    # A number, as every numeric field is (issue 13: one type per field).
+    assert agreement["funding"] == [{"funder": "Sida", "share_percent": 100.0}]
     gentofte = data["items"][2]
     assert gentofte["since"]["precision"] == "decade"
     assert gentofte["since"]["text_sv"] == "1940-talet"

@@ -97,6 +97,9 @@ def test_it_cuts_a_line_at_the_antimeridian():
 
 
 def test_it_exports_an_icalendar_with_activities_and_agreement_dates(client, demo):
+    # Issue 13: only a date that is a day becomes an event; October 2010 or the year 2012
+    # are notes (VJOURNAL), never month- or year-long events.
+    demo.activities.update(date="2010-10-14")
     response = client.get(f"{BASE}/calendar.ics")
     assert response["Content-Type"].startswith("text/calendar")
     calendar = vobject.readOne(response.content.decode("utf-8"))
@@ -105,14 +108,14 @@ def test_it_exports_an_icalendar_with_activities_and_agreement_dates(client, dem
     events = {event.uid.value.split("@")[0]: event for event in calendar.vevent_list}
     meeting = events[f"activity-{demo.activities.get().pk}"]
     assert meeting.summary.value == "Medborgarmöte med Asti"
-    # October 2010, the precision the register keeps: all of October, end exclusive.
-    assert str(meeting.dtstart.value) == "2010-10-01"
-    assert str(meeting.dtend.value) == "2010-11-01"
+    assert str(meeting.dtstart.value) == "2010-10-14"
+    assert str(meeting.dtend.value) == "2010-10-15"
+    assert meeting.dtstamp.value.utcoffset().total_seconds() == 0
     moshi = Relation.objects.get(partner__name="Moshi").agreements.get()
-    end = events[f"agreement-{moshi.pk}-end"]
+    notes = {note.uid.value.split("@")[0]: note for note in calendar.vjournal_list}
+    end = notes[f"agreement-{moshi.pk}-end"]
     assert end.summary.value == "Kommunalt partnerskap med Moshi upphör"
-    assert (str(end.dtstart.value), str(end.dtend.value)) == ("2012-01-01", "2013-01-01")
-    assert end.dtstamp.value.utcoffset().total_seconds() == 0
+    assert not hasattr(end, "dtstart")
     # The Stockholm zone as vobject reads it: summer time in July, not in January.
     tz = calendar.vtimezone.gettzinfo()
     from datetime import datetime
