@@ -68,8 +68,5 @@ def head_context(context) -> dict:
             rel for section in page.sections for rel in section.relations
         ]
         register = Register(organisation, relations, [])
-        page_url = request.build_absolute_uri(
-            reverse("public:organisation", args=[organisation.slug])
-        )
-        data["jsonld"] = jsonld_text(register, page_url)
+        data["jsonld"] = jsonld_text(register, request.build_absolute_uri("/"))
     return data

@@ -535,8 +535,130 @@ def _expand_days(spec: str) -> list[str]:
     return days
 
 
-def _city(place, *, with_names: bool = True) -> dict:
-    city = {"@type": "City", "name": place.name}
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+# schema.org has no property for twin towns (`knowsAbout` is a topic, `member` is
+# membership, `knows` is between persons). Wikidata's P190 "twinned administrative body"
+# means exactly that, between the two places; it is used as a linked-data property on
+# the organisation's own City, beside schema.org's terms.
+TWINNED_WITH = "http://www.wikidata.org/prop/direct/P190"
+DOWNLOADS = [
+    ("relations.csv", "text/csv", "Relations (CSV)"),
+    ("relations-excel.csv", "text/csv", "Relations (CSV for Swedish Excel)"),
+    ("relations.geojson", "application/geo+json", "Map data (GeoJSON)"),
+    ("calendar.ics", "text/calendar", "Calendar (iCalendar)"),
+    ("jsonld", "application/ld+json", "schema.org (JSON-LD)"),
+    ("register.json", "application/json", "Register (Vänort format 1)"),
+]
+
+
+def thing_ids(base_url: str, slug: str) -> dict:
+    """One stable @id per thing, the same from /sv/ and /en/ pages and from the API:
+    URLs without a language prefix (fragments of the organisation's API resource)."""
+    root = base_url.rstrip("/") + f"/api/organisations/{slug}"
+    return {
+        "organisation": f"{root}#organisation",
+        "town_hall": f"{root}#town-hall",
+        "dataset": f"{root}#dataset",
+        "downloads": root + "/",
+    }
+
+
+def place_id(base_url: str, place) -> str:
+    return base_url.rstrip("/") + f"/api/places/{place.pk}"
+
+
+def jsonld(register: Register, base_url: str) -> dict:
+    """schema.org JSON-LD as a @graph: the GovernmentOrganization; its town hall, a
+    GovernmentOffice carrying the visitor hours (openingHoursSpecification belongs to a
+    place or a LocalBusiness, not to an Organization); its City, twinned (Wikidata P190)
+    with the partner Cities; and a Dataset with a DataDownload per download."""
+    organisation = register.organisation
+    ids = thing_ids(base_url, organisation.slug)
+    postal = re.match(r"^(\d{3} ?\d{2})\s+(.+)$", organisation.postal_address.strip())
+    postal_code, locality = postal.groups() if postal else ("", "")
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": organisation.visiting_address or None,
+        "postalCode": postal_code or None,
+        "addressLocality": locality or organisation.place.name,
+        "addressCountry": organisation.place.country,
+    }
+    home = _city(organisation.place, base_url, with_names=False)
+    home["twinnedWith"] = [{"@id": place_id(base_url, r.partner)} for r in register.relations]
+    graph = [
+        {
+            "@type": "GovernmentOrganization",
+            "@id": ids["organisation"],
+            "name": organisation.name_sv,
+            "alternateName": organisation.name_en or None,
+            "url": organisation.website or None,
+            "telephone": organisation.phone or None,
+            "email": organisation.email or None,
+            "address": address,
+            "areaServed": {"@id": home["@id"]},
+            "location": {"@id": ids["town_hall"]},
+            "sameAs": _wikidata(organisation.place),
+        },
+        {
+            "@type": "GovernmentOffice",
+            "@id": ids["town_hall"],
+            "name": organisation.name_sv,
+            "parentOrganization": {"@id": ids["organisation"]},
+            "address": address,
+            "telephone": organisation.phone or None,
+            "openingHoursSpecification": opening_hours_specification(organisation.visitor_hours),
+        },
+        home,
+        *(_city(relation.partner, base_url) for relation in register.relations),
+        {
+            "@type": "Dataset",
+            "@id": ids["dataset"],
+            "name": f"{organisation.name_sv}: vänorter och internationella samarbeten",
+            "description": (
+                f"The published register of {organisation.name_en or organisation.name_sv}"
+                "'s twin towns and international partnerships."
+            ),
+            "license": catalogue_license(),
+            "publisher": {"@id": ids["organisation"]},
+            "isAccessibleForFree": True,
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "name": title,
+                    "contentUrl": ids["downloads"] + name,
+                    "encodingFormat": media_type,
+                }
+                for name, media_type, title in DOWNLOADS
+            ],
+        },
+    ]
+    return {
+        # An inline context, so that no consumer has to fetch one; dayOfWeek values are
+        # schema.org terms (schema:Monday), not strings.
+        "@context": {
+            "@vocab": "https://schema.org/",
+            "dayOfWeek": {"@type": "@vocab"},
+            "sameAs": {"@type": "@id"},
+            "license": {"@type": "@id"},
+            "contentUrl": {"@type": "@id"},
+            "twinnedWith": {"@id": TWINNED_WITH, "@type": "@id"},
+        },
+        "@graph": _without_empty(graph),
+    }
+
+
+def catalogue_license() -> str:
+    from opendata.catalogue import LICENSE_URI
+
+    return LICENSE_URI
+
+
+def _wikidata(place) -> str | None:
+    return WIKIDATA_ENTITY + place.wikidata_id if place.wikidata_id else None
+
+
+def _city(place, base_url: str, *, with_names: bool = True) -> dict:
+    city = {"@type": "City", "@id": place_id(base_url, place), "name": place.name}
     if with_names:  # partners' names are prefetched; the home place's are not
         city["alternateName"] = [other.name for other in place.names.all()]
     if place.latitude is not None and place.longitude is not None:
@@ -546,40 +668,8 @@ def _city(place, *, with_names: bool = True) -> dict:
             "longitude": float(place.longitude),
         }
     city["address"] = {"@type": "PostalAddress", "addressCountry": place.country}
-    if place.wikidata_id:
-        city["sameAs"] = f"https://www.wikidata.org/entity/{place.wikidata_id}"
+    city["sameAs"] = _wikidata(place)
     return city
-
-
-def jsonld(register: Register, page_url: str) -> dict:
-    """schema.org GovernmentOrganization with contact details, visitor hours, and its
-    partner places (as what it knows about: schema.org has no twin-town property)."""
-    organisation = register.organisation
-    postal = re.match(r"^(\d{3} ?\d{2})\s+(.+)$", organisation.postal_address.strip())
-    postal_code, locality = postal.groups() if postal else ("", "")
-    data = {
-        # An inline context, so that no consumer has to fetch one; dayOfWeek values are
-        # schema.org terms (schema:Monday), not strings.
-        "@context": {"@vocab": "https://schema.org/", "dayOfWeek": {"@type": "@vocab"}},
-        "@type": "GovernmentOrganization",
-        "@id": page_url,
-        "name": organisation.name_sv,
-        "alternateName": organisation.name_en or None,
-        "url": organisation.website or page_url,
-        "telephone": organisation.phone or None,
-        "email": organisation.email or None,
-        "address": {
-            "@type": "PostalAddress",
-            "streetAddress": organisation.visiting_address or None,
-            "postalCode": postal_code or None,
-            "addressLocality": locality or organisation.place.name,
-            "addressCountry": organisation.place.country,
-        },
-        "location": _city(organisation.place, with_names=False),
-        "openingHoursSpecification": opening_hours_specification(organisation.visitor_hours),
-        "knowsAbout": [_city(relation.partner) for relation in register.relations],
-    }
-    return _without_empty(data)
 
 
 def _without_empty(value):
@@ -590,8 +680,20 @@ def _without_empty(value):
     return value
 
 
-def jsonld_text(register: Register, page_url: str) -> str:
+def jsonld_text(register: Register, base_url: str) -> str:
     """For a <script type="application/ld+json"> block: '<' escaped so the text can
     never close the element."""
-    text = json.dumps(jsonld(register, page_url), ensure_ascii=False, sort_keys=False)
+    text = json.dumps(jsonld(register, base_url), ensure_ascii=False, sort_keys=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def quickstatements_text(organisation: Organisation, result) -> str:
+    """QuickStatements with, at its top, comment lines saying what was left out and why,
+    so that an answer is never an empty, unexplained text."""
+    head = [f"# Vänort: P190 (twinned administrative body) statements of {organisation.name_sv}"]
+    if result.skipped:
+        head.append(f"# Left out ({len(result.skipped)}):")
+        head += [f"#   {reason}" for reason in result.skipped]
+    if not result.lines:
+        head.append("# No statements: no relation has Wikidata ids for both places.")
+    return "".join(line + "\n" for line in head) + result.text
