@@ -52,6 +52,7 @@ def head_context(context) -> dict:
     data = {
         "service_desc": reverse("api:openapi-json"),
         "api_docs": reverse("api:openapi-view"),
+        "dcat": reverse("dcat"),
         "alternates": alternates(organisation.slug if organisation else None),
         "jsonld": "",
     }
