@@ -128,7 +128,6 @@ def finish(schema: dict) -> dict:
 TYPED = {
     "application/geo+json": {"$ref": "#/components/schemas/FeatureCollection"},
     "application/ld+json": {"$ref": "#/components/schemas/JsonLd"},
-    "application/vnd.vanort.register+json": {"$ref": "#/components/schemas/Register"},
 }
 
 
@@ -144,9 +143,6 @@ def _finish_response(status: int, response: dict) -> None:
     for media_type, typed in TYPED.items():
         if media_type in content:
             content[media_type] = {"schema": typed}
-    if "application/vnd.vanort.register+json" in content:
-        # Served as application/json; the marker only picked the schema.
-        content["application/json"] = content.pop("application/vnd.vanort.register+json")
 
 
 def conditional_docs(view):
