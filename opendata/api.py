@@ -10,14 +10,14 @@ from datetime import date
 from typing import Literal
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from ninja import NinjaAPI, Path, Query, Schema, Swagger
 from ninja.decorators import decorate_view
+from ninja.errors import HttpError, ValidationError
 from pydantic import Field, field_validator
 
 from interop.analysis import chains, places_by_id, reciprocity
-from interop.models import ReportedPair
 from opendata import queries, serialize
 from opendata.http import (
     DEFAULT_PAGE_SIZE,
@@ -28,12 +28,16 @@ from opendata.http import (
     page_url,
     paginate,
 )
+from opendata.openapi import OpenDataAPI, conditional_docs
+from opendata.problems import problem_response
 from opendata.schemas import (
     ActivityOut,
     ChainOut,
     Error,
     OrganisationOut,
+    PairSelection,
     PlaceOut,
+    PlaceSelection,
     ReciprocityOut,
     RelationOut,
     ReportedPairOut,
@@ -41,7 +45,7 @@ from opendata.schemas import (
     ValidationErrors,
     page_of,
 )
-from register.models import Activity, Organisation, Place, Relation, Source
+from register.models import Activity, Agreement, Organisation, Place, Relation, Source
 
 
 class LocalSwagger(Swagger):
@@ -55,7 +59,7 @@ class LocalSwagger(Swagger):
         return render(request, self.template, context)
 
 
-api = NinjaAPI(
+api = OpenDataAPI(
     title="Vänort open data",
     version="1",
     description=(
@@ -63,13 +67,47 @@ api = NinjaAPI(
         "places, organisations, relations with their agreements and decisions, activities "
         "and sources, and pairs reported by outside sources (Wikipedia contributors, "
         "CC BY-SA 4.0). Read-only; drafts are never shown. Dates are EDTF with their "
-        "bounds; counts say whether they are approximate."
+        "bounds; counts say whether they are approximate.\n\n"
+        "**Bulk downloads** of the national data, streamed, with the filters of the lists: "
+        "[/api/pairs.csv](/api/pairs.csv), [/api/places.csv](/api/places.csv) and "
+        "[/api/pairs.geojson](/api/pairs.geojson). The datasets and their distributions "
+        "are described for harvesting (DCAT-AP-SE) at [/datasets/dcat](/datasets/dcat).\n\n"
+        "Any origin may call the API (CORS); every answer supports HEAD and conditional "
+        "GET (ETag, Last-Modified); errors are RFC 9457 problem details "
+        "(application/problem+json). Versioning: this is version 1; changes within it only "
+        "add (new paths, new optional parameters, new fields); a breaking change gets a new "
+        "path prefix (/api/v2/) served beside this one, see docs/api-versioning.md."
     ),
     docs=LocalSwagger(),
+    docs_decorator=conditional_docs,
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
 )
+
+
+# --- errors: RFC 9457 problem details -------------------------------------------------
+
+
+@api.exception_handler(ValidationError)
+def validation_problem(request: HttpRequest, exc: ValidationError):
+    errors = [
+        {"type": e.get("type", ""), "loc": list(e.get("loc", [])), "msg": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    where = ", ".join(str(e["loc"][-1]) for e in errors if e["loc"])
+    return problem_response(422, f"Invalid parameters: {where}" if where else "", errors=errors)
+
+
+@api.exception_handler(Http404)
+def not_found_problem(request: HttpRequest, exc: Http404):
+    return problem_response(404, "No such record.")
+
+
+@api.exception_handler(HttpError)
+def http_problem(request: HttpRequest, exc: HttpError):
+    return problem_response(exc.status_code, str(exc))
+
 
 Slug = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=50, description="e.g. halmstad")
 Country = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT")
@@ -120,8 +158,8 @@ class RelationFilters(Search):
         return value
 
 
-class PlaceFilters(Search):
-    country: str | None = Country
+class PlaceFilters(PlaceSelection, Paging):
+    pass
 
 
 class ActivityFilters(Search):
@@ -134,9 +172,8 @@ class SourceFilters(Paging):
     organisation: str | None = CodeFilter
 
 
-class PairFilters(Paging):
-    place: int | None = Field(None, ge=1, le=2**53, description="A place's id.")
-    country: str | None = Country
+class PairFilters(PairSelection, Paging):
+    pass
 
 
 class ChainFilters(Paging):
@@ -148,19 +185,23 @@ class ChainFilters(Paging):
 
 
 def newest_relation(**_):
-    return newest(Relation.objects.published(), Organisation.objects.all())
+    return newest(
+        Relation.objects.published(),
+        Organisation.objects.all(),
+        history=(Relation.history.all(), Agreement.history.all(), Organisation.history.all()),
+    )
 
 
 def newest_place(**_):
-    return newest(Place.objects.all())
+    return newest(Place.objects.all(), history=(Place.history.all(),))
 
 
 def newest_activity(**_):
-    return newest(Activity.objects.published())
+    return newest(Activity.objects.published(), history=(Activity.history.all(),))
 
 
 def newest_source(**_):
-    return newest(Source.objects.all())
+    return newest(Source.objects.all(), history=(Source.history.all(),))
 
 
 # --- places -------------------------------------------------------------------------
@@ -175,11 +216,7 @@ def newest_source(**_):
 @decorate_view(conditional_get(newest_place))
 def list_places(request: HttpRequest, filters: Query[PlaceFilters]):
     """Towns and municipalities, ordered by name, country and id."""
-    places = queries.places()
-    if filters.country:
-        places = places.filter(country=filters.country.upper())
-    if filters.q:
-        places = places.filter(queries.name_matches(filters.q))
+    places = queries.filter_places(queries.places(), country=filters.country, q=filters.q)
     return paginate(request, places, filters.page, filters.page_size, serialize.place)
 
 
@@ -346,14 +383,7 @@ def list_sources(request: HttpRequest, filters: Query[SourceFilters]):
 def list_pairs(request: HttpRequest, filters: Query[PairFilters]):
     """Twin-town pairs as outside sources report them (e.g. Wikipedia's lists), not the
     organisations' own registers. Ordered by the two places' ids and the source."""
-    pairs = ReportedPair.objects.select_related("place_a", "place_b").order_by(
-        "place_a_id", "place_b_id", "source_id"
-    )
-    if filters.place:
-        pairs = pairs.filter(Q(place_a_id=filters.place) | Q(place_b_id=filters.place))
-    if filters.country:
-        code = filters.country.upper()
-        pairs = pairs.filter(Q(place_a__country=code) | Q(place_b__country=code))
+    pairs = queries.reported_pairs(place=filters.place, country=filters.country)
 
     def one(pair):
         return {
@@ -405,6 +435,8 @@ def list_chains(request: HttpRequest, filters: Query[ChainFilters]):
     return page
 
 
+from opendata.bulk import router as bulk_router  # noqa: E402
 from opendata.export_api import router as export_router  # noqa: E402 (after the API exists)
 
 api.add_router("", export_router)
+api.add_router("", bulk_router)

@@ -52,6 +52,7 @@ def head_context(context) -> dict:
     data = {
         "service_desc": reverse("api:openapi-json"),
         "api_docs": reverse("api:openapi-view"),
+        "dcat": reverse("dcat"),
         "alternates": alternates(organisation.slug if organisation else None),
         "jsonld": "",
     }
@@ -68,8 +69,5 @@ def head_context(context) -> dict:
             rel for section in page.sections for rel in section.relations
         ]
         register = Register(organisation, relations, [])
-        page_url = request.build_absolute_uri(
-            reverse("public:organisation", args=[organisation.slug])
-        )
-        data["jsonld"] = jsonld_text(register, page_url)
+        data["jsonld"] = jsonld_text(register, request.build_absolute_uri("/"))
     return data

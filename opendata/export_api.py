@@ -9,6 +9,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from ninja import Path, Router
 from ninja.decorators import decorate_view
 
@@ -31,6 +32,12 @@ def document(media_type: str, description: str, schema: dict | None = None) -> d
             },
         }
     }
+
+
+def language(request: HttpRequest) -> str:
+    """The language the answer is written in (Accept-Language, as LocaleMiddleware read
+    it); LocaleMiddleware labels the answer with it (Content-Language)."""
+    return "en" if (translation.get_language() or "sv").startswith("en") else "sv"
 
 
 def newest(slug: str, **_):
@@ -59,7 +66,7 @@ RESPONSES = {304: None, 404: Error, 422: ValidationErrors}
 )
 @decorate_view(conditional_get(newest))
 def relations_csv(request: HttpRequest, slug: str = Slug):
-    rows = exports.csv_rows(register_of(slug), date.today())
+    rows = exports.csv_rows(register_of(slug), date.today(), language(request))
     return download(
         exports.to_csv(rows), "text/csv; charset=utf-8; header=present", f"{slug}-relations.csv"
     )
@@ -75,7 +82,7 @@ def relations_csv(request: HttpRequest, slug: str = Slug):
 )
 @decorate_view(conditional_get(newest))
 def relations_excel_csv(request: HttpRequest, slug: str = Slug):
-    rows = exports.csv_rows(register_of(slug), date.today())
+    rows = exports.csv_rows(register_of(slug), date.today(), language(request))
     return download(
         exports.to_csv(rows, excel_sv=True).encode("utf-8"),
         "text/csv; charset=utf-8; header=present",
@@ -90,7 +97,7 @@ def relations_excel_csv(request: HttpRequest, slug: str = Slug):
     openapi_extra=document(
         "application/geo+json",
         "RFC 7946 FeatureCollection: places as points, relations as lines.",
-        {"type": "object"},
+        {"$ref": "#/components/schemas/FeatureCollection"},
     ),
 )
 @decorate_view(conditional_get(newest))
@@ -108,7 +115,12 @@ def relations_geojson(request: HttpRequest, slug: str = Slug):
 )
 @decorate_view(conditional_get(newest))
 def calendar_ics(request: HttpRequest, slug: str = Slug):
-    body = exports.icalendar(register_of(slug), request.get_host().split(":")[0])
+    body = exports.icalendar(
+        register_of(slug),
+        request.get_host().split(":")[0],
+        language(request),
+        lambda relation: request.build_absolute_uri(exports.partner_path(slug, relation.partner)),
+    )
     return download(body, "text/calendar; charset=utf-8", f"{slug}.ics")
 
 
@@ -117,15 +129,16 @@ def calendar_ics(request: HttpRequest, slug: str = Slug):
     response=RESPONSES,
     summary="The organisation as schema.org JSON-LD",
     openapi_extra=document(
-        "application/ld+json", "schema.org GovernmentOrganization.", {"type": "object"}
+        "application/ld+json",
+        "schema.org GovernmentOrganization, its town hall, partners and Dataset.",
+        {"$ref": "#/components/schemas/JsonLd"},
     ),
 )
 @decorate_view(conditional_get(newest))
 def organisation_jsonld(request: HttpRequest, slug: str = Slug):
     register = register_of(slug)
-    page_url = request.build_absolute_uri(reverse("public:organisation", args=[slug]))
     return download(
-        json.dumps(exports.jsonld(register, page_url), ensure_ascii=False),
+        json.dumps(exports.jsonld(register, request.build_absolute_uri("/")), ensure_ascii=False),
         "application/ld+json",
         f"{slug}.jsonld",
     )
@@ -138,7 +151,7 @@ def organisation_jsonld(request: HttpRequest, slug: str = Slug):
     openapi_extra=document(
         "application/json",
         "Described by /api/schemas/register-1.json; `vanort import-register` reads it.",
-        {"type": "object"},
+        {"$ref": "#/components/schemas/Register"},
     ),
 )
 @decorate_view(conditional_get(newest))
@@ -153,12 +166,16 @@ def register_json(request: HttpRequest, slug: str = Slug):
     response={304: None},
     summary="JSON Schema of Vänort's own format, version 1",
     openapi_extra=document(
-        "application/schema+json", "A JSON Schema (2020-12).", {"type": "object"}
+        "application/schema+json",
+        "A JSON Schema (2020-12) whose $id is the URL it is served from.",
+        {"type": "object", "required": ["$schema", "$id"]},
     ),
 )
 @decorate_view(conditional_get())
 def register_schema(request: HttpRequest):
-    body = register_format.SCHEMA_PATH.read_bytes()
+    schema = json.loads(register_format.SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema["$id"] = request.build_absolute_uri(reverse("api:register_schema"))
+    body = json.dumps(schema, ensure_ascii=False, indent=2)
     return download(body, "application/schema+json", "register-1.schema.json")
 
 
@@ -169,11 +186,16 @@ def register_schema(request: HttpRequest):
     openapi_extra=document(
         "text/plain",
         "QuickStatements version 1 (tab-separated), both directions of each relation "
-        "between places with Wikidata ids.",
+        "between places with Wikidata ids. Comment lines (#) at the top say what was left "
+        "out and why.",
     ),
 )
 @decorate_view(conditional_get(newest))
 def wikidata_quickstatements(request: HttpRequest, slug: str = Slug):
     organisation = get_object_or_404(queries.organisations(), slug=slug)
     result = quickstatements(organisation)
-    return download(result.text, "text/plain; charset=utf-8", f"{slug}-wikidata.qs.txt")
+    return download(
+        exports.quickstatements_text(organisation, result),
+        "text/plain; charset=utf-8",
+        f"{slug}-wikidata.qs.txt",
+    )

@@ -9,19 +9,16 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Max
+from django.urls import reverse
 
 from opendata import queries
 from register import hours
 from register.imprecise import ImpreciseDate, format_date
-from register.models import Organisation, Relation, country_name
-
-if TYPE_CHECKING:
-    from icalendar import Event
+from register.models import Activity, Agreement, Organisation, Relation, country_name
 
 STOCKHOLM = "Europe/Stockholm"
 
@@ -43,11 +40,21 @@ class Register:
 
 
 def last_modified_of(organisation: Organisation):
+    """The newest change to what the organisation publishes, deletions included: the
+    history's newest record of its relations, their agreements and its activities."""
     relations = organisation.relations.published()
+    relation_ids = Relation.history.filter(organisation_id=organisation.pk).values("id")
+    histories = [
+        Relation.history.filter(organisation_id=organisation.pk),
+        Agreement.history.filter(relation_id__in=relation_ids),
+        Activity.history.filter(organisation_id=organisation.pk),
+        Organisation.history.filter(id=organisation.pk),
+    ]
     stamps = [
         organisation.updated_at,
         relations.aggregate(newest=Max("updated_at"))["newest"],
         organisation.activities.published().aggregate(newest=Max("updated_at"))["newest"],
+        *(h.aggregate(newest=Max("history_date"))["newest"] for h in histories),
     ]
     return max(stamp for stamp in stamps if stamp)
 
@@ -64,12 +71,20 @@ CSV_COLUMNS = [
     "partner_longitude",
     "partner_wikidata",
     "relation_since",
+    "relation_since_earliest",
+    "relation_since_latest",
     "agreement_kind",
+    "agreement_kind_label",
     "agreement_start",
+    "agreement_start_earliest",
+    "agreement_start_latest",
     "agreement_end",
+    "agreement_end_earliest",
+    "agreement_end_latest",
     "agreement_term_months",
     "agreement_status",
     "focus_areas",
+    "focus_area_labels",
     "decision_body",
     "decision_reference",
     "funding",
@@ -77,8 +92,22 @@ CSV_COLUMNS = [
 ]
 
 
-def csv_rows(register: Register, on: date) -> list[dict]:
-    """One row per published agreement; a relation without one still gets a row."""
+def _bounds(column: str, text: str) -> dict:
+    """EDTF's earliest and latest days beside it, as the API gives them."""
+    value = ImpreciseDate(text) if text else None
+    return {
+        f"{column}_earliest": value.earliest if value else None,
+        f"{column}_latest": value.latest if value else None,
+    }
+
+
+def _label(item, lang: str) -> str:
+    return (item.label_en if lang == "en" else item.label_sv) or item.label_sv
+
+
+def csv_rows(register: Register, on: date, lang: str = "sv") -> list[dict]:
+    """One row per published agreement; a relation without one still gets a row. Codes
+    keep their columns; labels in `lang` stand beside them."""
     rows = []
     for relation in register.relations:
         partner = relation.partner
@@ -94,23 +123,29 @@ def csv_rows(register: Register, on: date) -> list[dict]:
             "partner_longitude": partner.longitude,
             "partner_wikidata": partner.wikidata_id,
             "relation_since": relation.since,
+            **_bounds("relation_since", relation.since),
             "source_urls": " ".join(s.url for s in relation.sources.all() if s.url),
         }
         agreements = list(relation.agreements.all()) or [None]
         for agreement in agreements:
-            rows.append(base | (agreement_columns(agreement, on) if agreement else {}))
+            rows.append(base | (agreement_columns(agreement, on, lang) if agreement else {}))
     return rows
 
 
-def agreement_columns(agreement, on: date) -> dict:
+def agreement_columns(agreement, on: date, lang: str = "sv") -> dict:
     decision = agreement.decision
+    areas = list(agreement.focus_areas.all())
     return {
         "agreement_kind": agreement.kind.code,
+        "agreement_kind_label": _label(agreement.kind, lang),
         "agreement_start": agreement.start,
+        **_bounds("agreement_start", agreement.start),
         "agreement_end": agreement.effective_end,
+        **_bounds("agreement_end", agreement.effective_end),
         "agreement_term_months": agreement.term_months,
         "agreement_status": str(agreement.status_on(on)),
-        "focus_areas": "; ".join(area.code for area in agreement.focus_areas.all()),
+        "focus_areas": "; ".join(area.code for area in areas),
+        "focus_area_labels": "; ".join(_label(area, lang) for area in areas),
         "decision_body": decision.body if decision else "",
         "decision_reference": decision.reference if decision else "",
         "funding": "; ".join(
@@ -143,19 +178,31 @@ def to_csv(rows: list[dict], *, excel_sv: bool = False) -> str:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def defuse(text: str) -> str:
+    """Text a spreadsheet would run as a formula, with a leading apostrophe (OWASP): the
+    one rule for every CSV Vänort writes. LibreOffice and Excel both run a formula from a
+    plain CSV too, so the plain CSV is defused as well; numbers are never text here."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def spreadsheet_safe(value) -> str:
+    """A cell of a plain (comma, decimal point) CSV."""
+    return _cell(value, excel_sv=False)
+
+
 def _cell(value, excel_sv: bool) -> str:
-    """A cell as text. In the Excel variant, text that Excel would run as a formula gets
-    a leading apostrophe; the plain CSV is data for programs and keeps the text as is."""
+    """A cell as text, formula-safe (`defuse`); in the Excel variant with decimal commas."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
         return text.replace(".", ",") if excel_sv else text
-    if isinstance(value, str) and excel_sv:
-        if value.startswith(FORMULA_START):
-            return "'" + value
-        return re.sub(r"(?<=\d)\.(?=\d)", ",", value) if value.endswith(" %") else value
-    return str(value)
+    if isinstance(value, bool | int | float):
+        return str(value)
+    text = defuse(str(value))
+    if excel_sv and text.endswith(" %"):
+        return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+    return text
 
 
 # --- GeoJSON (RFC 7946) ---------------------------------------------------------------
@@ -186,37 +233,40 @@ def _place_properties(place, role: str) -> dict:
     return {
         "kind": "place",
         "role": role,
-        "id": place.pk,
+        "place_id": place.pk,
         "name": place.name,
         "names": {other.language: other.name for other in place.names.all()},
         "country": place.country,
         "country_name_sv": country_name(place.country, "sv"),
         "country_name_en": country_name(place.country, "en"),
         "region": place.region,
-        "wikidata": place.wikidata_id or None,
+        "wikidata_id": place.wikidata_id or None,
     }
 
 
 def geojson(register: Register, on: date) -> dict:
-    """Partner places as points and relations as lines from the organisation's place."""
+    """Partner places as points and relations as lines from the organisation's place.
+    Feature ids are unique across both kinds ("place/12", "relation/3"), and so are the
+    properties GDAL reads as fields: place_id, relation_id (never a shared `id`), with
+    partner_id naming the partner's place feature."""
     home = register.organisation.place
     home_position = _position(home)
     features = []
     if home_position:
-        features.append(_feature(f"place-{home.pk}", home_position, _home_properties(home)))
+        features.append(_feature(f"place/{home.pk}", home_position, _home_properties(home)))
     for relation in register.relations:
         partner = relation.partner
         position = _position(partner)
         if position is None:
             continue
         features.append(
-            _feature(f"place-{partner.pk}", position, _place_properties(partner, "partner"))
+            _feature(f"place/{partner.pk}", position, _place_properties(partner, "partner"))
         )
         if home_position:
             features.append(
                 {
                     "type": "Feature",
-                    "id": f"relation-{relation.pk}",
+                    "id": f"relation/{relation.pk}",
                     "geometry": _line(home_position, position),
                     "properties": _relation_properties(register, relation, on),
                 }
@@ -242,7 +292,8 @@ def _feature(identifier: str, position: list[float], properties: dict) -> dict:
 def _relation_properties(register: Register, relation, on: date) -> dict:
     return {
         "kind": "relation",
-        "id": relation.pk,
+        "relation_id": relation.pk,
+        "place_id": register.organisation.place_id,
         "organisation": register.organisation.slug,
         "partner": relation.partner.name,
         "partner_id": relation.partner_id,
@@ -268,34 +319,66 @@ def _relation_properties(register: Register, relation, on: date) -> dict:
 # --- iCalendar (RFC 5545) -------------------------------------------------------------
 
 
-def _all_day_span(text: str) -> tuple[date, date] | None:
-    """An imprecise date as an all-day span: '2010-10' is the whole of October 2010
-    (DTEND is exclusive). None for a date with no earliest or latest day."""
+def _day(text: str) -> date | None:
+    """The day an imprecise date names, or None when it may mean more than one day
+    ('2010-10', '194X', '2009~' are not days: they never become long events)."""
     if not text:
         return None
     value = ImpreciseDate(text)
-    if value.earliest is None or value.latest is None:
+    if value.earliest is None or value.earliest != value.latest:
         return None
-    return value.earliest, value.latest + timedelta(days=1)
+    return value.earliest
 
 
-def icalendar(register: Register, host: str) -> bytes:
-    """Activities, and the start and end of agreements, as all-day events over the span
-    their date may mean; a Europe/Stockholm VTIMEZONE for the calendar's local times."""
+def partner_path(organisation_slug: str, partner) -> str:
+    """The partner page's path (in the active language)."""
+    from public.pages import partner_slug  # the page's address rule, kept with the page
+
+    return reverse("public:partner", args=[organisation_slug, partner_slug(partner)])
+
+
+CALENDAR_TEXT = {
+    "sv": {
+        "name": "{organisation}: vänorter och samarbeten",
+        "participants": "Deltagare",
+        "with": "{kind} med {partner}",
+        "start": "{kind} med {partner} börjar",
+        "end": "{kind} med {partner} upphör",
+        "not_a_day": "Inte i kalendern som händelse: datumet ({date}) är inte en dag.",
+    },
+    "en": {
+        "name": "{organisation}: twin towns and partnerships",
+        "participants": "Participants",
+        "with": "{kind} with {partner}",
+        "start": "{kind} with {partner} begins",
+        "end": "{kind} with {partner} ends",
+        "not_a_day": "Not in the calendar as an event: its date ({date}) is not a day.",
+    },
+}
+
+
+def icalendar(register: Register, host: str, lang: str = "sv", url_of=None) -> bytes:
+    """Activities, and the start and end of agreements, that fall on a day, as all-day
+    events with the partner's place (LOCATION, GEO) and page (URL), in `lang`. What has
+    only an imprecise date ('194X', a year) is a VJOURNAL note, which has no time span
+    and so never shows as a year-long event; a Europe/Stockholm VTIMEZONE for the
+    calendar's local times. `url_of(relation)` gives the partner page's absolute URL."""
     from icalendar import Calendar, Timezone  # here: loading it takes a moment
 
     organisation = register.organisation
+    words = CALENDAR_TEXT[lang]
+    name = (organisation.name_en if lang == "en" else "") or organisation.name_sv
     calendar = Calendar()
-    calendar.add("prodid", "-//Vänort//Open data//SV")
+    calendar.add("prodid", "-//Vänort//Open data//" + lang.upper())
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{organisation.name_sv}: vänorter och samarbeten")
+    calendar.add("x-wr-calname", words["name"].format(organisation=name))
     calendar.add("x-wr-timezone", STOCKHOLM)
     calendar.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
     calendar.add_component(Timezone.from_ical(STOCKHOLM_VTIMEZONE))
-    for event in _events(register, host):
-        calendar.add_component(event)
+    for component in _events(register, host, lang, url_of or (lambda relation: "")):
+        calendar.add_component(component)
     return calendar.to_ical()
 
 
@@ -323,68 +406,89 @@ END:VTIMEZONE
 """.replace("\n", "\r\n")
 
 
-def _events(register: Register, host: str):
+def _in(lang: str, sv: str, en: str) -> str:
+    return (en if lang == "en" else sv) or sv
+
+
+def _events(register: Register, host: str, lang: str, url_of):
+    words = CALENDAR_TEXT[lang]
     for activity in register.activities:
-        span = _all_day_span(activity.date)
-        if span is None:
-            continue
-        partners = ", ".join(r.partner.name for r in activity.relations.all())
-        summary = activity.title_sv or f"{activity.kind.label_sv}: {partners}"
+        relations = list(activity.relations.all())
+        partners = ", ".join(r.partner.name for r in relations)
+        kind = _in(lang, activity.kind.label_sv, activity.kind.label_en)
+        summary = _in(lang, activity.title_sv, activity.title_en) or f"{kind}: {partners}"
         description = "\n".join(
             part
             for part in (
-                f"{activity.kind.label_sv} ({format_date(activity.date, 'sv')})",
-                f"Deltagare: {activity.participants_text('sv')}" if activity.participants else "",
-                activity.outcome_sv,
+                f"{kind} ({format_date(activity.date, lang)})",
+                f"{words['participants']}: {activity.participants_text(lang)}"
+                if activity.participants
+                else "",
+                _in(lang, activity.outcome_sv, activity.outcome_en),
             )
             if part
         )
-        yield _event(
+        yield _component(
             f"activity-{activity.pk}@{host}",
             summary,
             description,
-            span,
+            activity.date,
             activity.updated_at.astimezone(UTC),
+            relations,
+            url_of,
+            words,
+            lang,
         )
     for relation in register.relations:
         for agreement in relation.agreements.all():
+            kind = _in(lang, agreement.kind.label_sv, agreement.kind.label_en).capitalize()
             for edge, text in (("start", agreement.start), ("end", agreement.effective_end)):
-                span = _all_day_span(text)
-                if span is None:
+                if not text:
                     continue
-                summary = _agreement_summary(agreement, relation.partner.name, edge)
-                description = (
-                    f"{agreement.kind.label_sv.capitalize()}, {agreement.period_text('sv')}."
-                )
-                yield _event(
+                key = edge if agreement.kind.has_duration else "with"  # signed once
+                summary = words[key].format(kind=kind, partner=relation.partner.name)
+                yield _component(
                     f"agreement-{agreement.pk}-{edge}@{host}",
                     summary,
-                    description,
-                    span,
+                    f"{kind}, {agreement.period_text(lang)}.",
+                    text,
                     agreement.updated_at.astimezone(UTC),
+                    [relation],
+                    url_of,
+                    words,
+                    lang,
                 )
 
 
-def _agreement_summary(agreement, partner: str, edge: str) -> str:
-    kind = agreement.kind.label_sv.capitalize()
-    if not agreement.kind.has_duration:
-        return f"{kind} med {partner}"  # signed once: no start or end to speak of
-    return f"{kind} med {partner} {'börjar' if edge == 'start' else 'upphör'}"
+def _component(uid, summary, description, when, modified, relations, url_of, words, lang):
+    from icalendar import Event, Journal
 
-
-def _event(uid: str, summary: str, description: str, span, modified: datetime) -> Event:
-    from icalendar import Event
-
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", modified)
-    event.add("last-modified", modified)
-    event.add("summary", summary)
-    event.add("description", description)
-    event.add("dtstart", span[0])
-    event.add("dtend", span[1])
-    event.add("transp", "TRANSPARENT")
-    return event
+    day = _day(when)
+    component = Event() if day else Journal()
+    component.add("uid", uid)
+    component.add("dtstamp", modified)
+    component.add("last-modified", modified)
+    component.add("summary", summary, parameters={"LANGUAGE": lang})
+    if day is None:
+        note = words["not_a_day"].format(date=format_date(when, lang))
+        description = f"{description}\n{note}"
+    component.add("description", description, parameters={"LANGUAGE": lang})
+    if relations:
+        partner = relations[0].partner
+        location = ", ".join(
+            f"{r.partner.name}, {country_name(r.partner.country, lang)}" for r in relations
+        )
+        component.add("location", location, parameters={"LANGUAGE": lang})
+        if partner.latitude is not None and partner.longitude is not None:
+            component.add("geo", (float(partner.latitude), float(partner.longitude)))
+        url = url_of(relations[0])
+        if url:
+            component.add("url", url)
+    if day:
+        component.add("dtstart", day)
+        component.add("dtend", day + timedelta(days=1))
+        component.add("transp", "TRANSPARENT")
+    return component
 
 
 # --- schema.org JSON-LD -------------------------------------------------------------
@@ -417,8 +521,130 @@ def opening_hours_specification(text: str) -> list[dict]:
     ]
 
 
-def _city(place, *, with_names: bool = True) -> dict:
-    city = {"@type": "City", "name": place.name}
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+# schema.org has no property for twin towns (`knowsAbout` is a topic, `member` is
+# membership, `knows` is between persons). Wikidata's P190 "twinned administrative body"
+# means exactly that, between the two places; it is used as a linked-data property on
+# the organisation's own City, beside schema.org's terms.
+TWINNED_WITH = "http://www.wikidata.org/prop/direct/P190"
+DOWNLOADS = [
+    ("relations.csv", "text/csv", "Relations (CSV)"),
+    ("relations-excel.csv", "text/csv", "Relations (CSV for Swedish Excel)"),
+    ("relations.geojson", "application/geo+json", "Map data (GeoJSON)"),
+    ("calendar.ics", "text/calendar", "Calendar (iCalendar)"),
+    ("jsonld", "application/ld+json", "schema.org (JSON-LD)"),
+    ("register.json", "application/json", "Register (Vänort format 1)"),
+]
+
+
+def thing_ids(base_url: str, slug: str) -> dict:
+    """One stable @id per thing, the same from /sv/ and /en/ pages and from the API:
+    URLs without a language prefix (fragments of the organisation's API resource)."""
+    root = base_url.rstrip("/") + f"/api/organisations/{slug}"
+    return {
+        "organisation": f"{root}#organisation",
+        "town_hall": f"{root}#town-hall",
+        "dataset": f"{root}#dataset",
+        "downloads": root + "/",
+    }
+
+
+def place_id(base_url: str, place) -> str:
+    return base_url.rstrip("/") + f"/api/places/{place.pk}"
+
+
+def jsonld(register: Register, base_url: str) -> dict:
+    """schema.org JSON-LD as a @graph: the GovernmentOrganization; its town hall, a
+    GovernmentOffice carrying the visitor hours (openingHoursSpecification belongs to a
+    place or a LocalBusiness, not to an Organization); its City, twinned (Wikidata P190)
+    with the partner Cities; and a Dataset with a DataDownload per download."""
+    organisation = register.organisation
+    ids = thing_ids(base_url, organisation.slug)
+    postal = re.match(r"^(\d{3} ?\d{2})\s+(.+)$", organisation.postal_address.strip())
+    postal_code, locality = postal.groups() if postal else ("", "")
+    address = {
+        "@type": "PostalAddress",
+        "streetAddress": organisation.visiting_address or None,
+        "postalCode": postal_code or None,
+        "addressLocality": locality or organisation.place.name,
+        "addressCountry": organisation.place.country,
+    }
+    home = _city(organisation.place, base_url, with_names=False)
+    home["twinnedWith"] = [{"@id": place_id(base_url, r.partner)} for r in register.relations]
+    graph = [
+        {
+            "@type": "GovernmentOrganization",
+            "@id": ids["organisation"],
+            "name": organisation.name_sv,
+            "alternateName": organisation.name_en or None,
+            "url": organisation.website or None,
+            "telephone": organisation.phone or None,
+            "email": organisation.email or None,
+            "address": address,
+            "areaServed": {"@id": home["@id"]},
+            "location": {"@id": ids["town_hall"]},
+            "sameAs": _wikidata(organisation.place),
+        },
+        {
+            "@type": "GovernmentOffice",
+            "@id": ids["town_hall"],
+            "name": organisation.name_sv,
+            "parentOrganization": {"@id": ids["organisation"]},
+            "address": address,
+            "telephone": organisation.phone or None,
+            "openingHoursSpecification": opening_hours_specification(organisation.visitor_hours),
+        },
+        home,
+        *(_city(relation.partner, base_url) for relation in register.relations),
+        {
+            "@type": "Dataset",
+            "@id": ids["dataset"],
+            "name": f"{organisation.name_sv}: vänorter och internationella samarbeten",
+            "description": (
+                f"The published register of {organisation.name_en or organisation.name_sv}"
+                "'s twin towns and international partnerships."
+            ),
+            "license": catalogue_license(),
+            "publisher": {"@id": ids["organisation"]},
+            "isAccessibleForFree": True,
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "name": title,
+                    "contentUrl": ids["downloads"] + name,
+                    "encodingFormat": media_type,
+                }
+                for name, media_type, title in DOWNLOADS
+            ],
+        },
+    ]
+    return {
+        # An inline context, so that no consumer has to fetch one; dayOfWeek values are
+        # schema.org terms (schema:Monday), not strings.
+        "@context": {
+            "@vocab": "https://schema.org/",
+            "dayOfWeek": {"@type": "@vocab"},
+            "sameAs": {"@type": "@id"},
+            "license": {"@type": "@id"},
+            "contentUrl": {"@type": "@id"},
+            "twinnedWith": {"@id": TWINNED_WITH, "@type": "@id"},
+        },
+        "@graph": _without_empty(graph),
+    }
+
+
+def catalogue_license() -> str:
+    from opendata.catalogue import LICENSE_URI
+
+    return LICENSE_URI
+
+
+def _wikidata(place) -> str | None:
+    return WIKIDATA_ENTITY + place.wikidata_id if place.wikidata_id else None
+
+
+def _city(place, base_url: str, *, with_names: bool = True) -> dict:
+    city = {"@type": "City", "@id": place_id(base_url, place), "name": place.name}
     if with_names:  # partners' names are prefetched; the home place's are not
         city["alternateName"] = [other.name for other in place.names.all()]
     if place.latitude is not None and place.longitude is not None:
@@ -428,40 +654,8 @@ def _city(place, *, with_names: bool = True) -> dict:
             "longitude": float(place.longitude),
         }
     city["address"] = {"@type": "PostalAddress", "addressCountry": place.country}
-    if place.wikidata_id:
-        city["sameAs"] = f"https://www.wikidata.org/entity/{place.wikidata_id}"
+    city["sameAs"] = _wikidata(place)
     return city
-
-
-def jsonld(register: Register, page_url: str) -> dict:
-    """schema.org GovernmentOrganization with contact details, visitor hours, and its
-    partner places (as what it knows about: schema.org has no twin-town property)."""
-    organisation = register.organisation
-    postal = re.match(r"^(\d{3} ?\d{2})\s+(.+)$", organisation.postal_address.strip())
-    postal_code, locality = postal.groups() if postal else ("", "")
-    data = {
-        # An inline context, so that no consumer has to fetch one; dayOfWeek values are
-        # schema.org terms (schema:Monday), not strings.
-        "@context": {"@vocab": "https://schema.org/", "dayOfWeek": {"@type": "@vocab"}},
-        "@type": "GovernmentOrganization",
-        "@id": page_url,
-        "name": organisation.name_sv,
-        "alternateName": organisation.name_en or None,
-        "url": organisation.website or page_url,
-        "telephone": organisation.phone or None,
-        "email": organisation.email or None,
-        "address": {
-            "@type": "PostalAddress",
-            "streetAddress": organisation.visiting_address or None,
-            "postalCode": postal_code or None,
-            "addressLocality": locality or organisation.place.name,
-            "addressCountry": organisation.place.country,
-        },
-        "location": _city(organisation.place, with_names=False),
-        "openingHoursSpecification": opening_hours_specification(organisation.visitor_hours),
-        "knowsAbout": [_city(relation.partner) for relation in register.relations],
-    }
-    return _without_empty(data)
 
 
 def _without_empty(value):
@@ -472,8 +666,20 @@ def _without_empty(value):
     return value
 
 
-def jsonld_text(register: Register, page_url: str) -> str:
+def jsonld_text(register: Register, base_url: str) -> str:
     """For a <script type="application/ld+json"> block: '<' escaped so the text can
     never close the element."""
-    text = json.dumps(jsonld(register, page_url), ensure_ascii=False, sort_keys=False)
+    text = json.dumps(jsonld(register, base_url), ensure_ascii=False, sort_keys=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def quickstatements_text(organisation: Organisation, result) -> str:
+    """QuickStatements with, at its top, comment lines saying what was left out and why,
+    so that an answer is never an empty, unexplained text."""
+    head = [f"# Vänort: P190 (twinned administrative body) statements of {organisation.name_sv}"]
+    if result.skipped:
+        head.append(f"# Left out ({len(result.skipped)}):")
+        head += [f"#   {reason}" for reason in result.skipped]
+    if not result.lines:
+        head.append("# No statements: no relation has Wikidata ids for both places.")
+    return "".join(line + "\n" for line in head) + result.text

@@ -40,9 +40,13 @@ def paginate(request: HttpRequest, queryset: QuerySet, page: int, page_size: int
     }
 
 
-def newest(*querysets: QuerySet) -> datetime | None:
-    """The newest updated_at among the querysets (one query each)."""
+def newest(*querysets: QuerySet, history: tuple[QuerySet, ...] = ()) -> datetime | None:
+    """The newest updated_at among the querysets, and the newest history_date among the
+    `history` querysets (django-simple-history's records, one query each). The history
+    holds what updated_at cannot: a deletion, or a record taken out of what is published,
+    so that Last-Modified moves then too and If-Modified-Since gets no stale 304."""
     stamps = [qs.aggregate(newest=Max("updated_at"))["newest"] for qs in querysets]
+    stamps += [qs.aggregate(newest=Max("history_date"))["newest"] for qs in history]
     stamps = [stamp for stamp in stamps if stamp]
     return max(stamps) if stamps else None
 

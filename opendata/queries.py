@@ -74,6 +74,29 @@ def sources() -> QuerySet:
     return Source.objects.cited_publicly().select_related("organisation").order_by("title", "id")
 
 
+def reported_pairs(*, place: int | None = None, country: str | None = None) -> QuerySet:
+    """Pairs reported by outside sources, in the order of /api/pairs."""
+    from interop.models import ReportedPair
+
+    pairs = ReportedPair.objects.select_related("place_a", "place_b").order_by(
+        "place_a_id", "place_b_id", "source_id"
+    )
+    if place:
+        pairs = pairs.filter(Q(place_a_id=place) | Q(place_b_id=place))
+    if country:
+        code = country.upper()
+        pairs = pairs.filter(Q(place_a__country=code) | Q(place_b__country=code))
+    return pairs
+
+
+def filter_places(queryset: QuerySet, *, country: str | None = None, q: str | None = None):
+    if country:
+        queryset = queryset.filter(country=country.upper())
+    if q:
+        queryset = queryset.filter(name_matches(q))
+    return queryset
+
+
 # --- filters --------------------------------------------------------------------
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from ninja import Schema
 from pydantic import Field, create_model
 
 
 class Error(Schema):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str = Field("about:blank", description="The problem's kind: about:blank, the status.")
+    title: str = Field(description="The HTTP status phrase, e.g. Not Found.")
+    status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="What went wrong, in words.")
 
 
@@ -19,8 +23,34 @@ class ValidationProblem(Schema):
     msg: str
 
 
-class ValidationErrors(Schema):
-    detail: list[ValidationProblem]
+class ValidationErrors(Error):
+    """RFC 9457 problem details with `errors`: what was wrong with each parameter."""
+
+    errors: list[ValidationProblem]
+
+
+# --- filters shared by a JSON list and its bulk download --------------------------------
+
+Country = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT")
+
+
+class PlaceSelection(Schema):
+    """The filters of /api/places, also those of the bulk download /api/places.csv."""
+
+    q: str | None = Field(
+        None, min_length=1, max_length=100, description="Text in a name, in any language."
+    )
+    country: str | None = Country
+
+
+class PairSelection(Schema):
+    """The filters of /api/pairs, also those of the bulk downloads of the pairs."""
+
+    place: int | None = Field(None, ge=1, le=2**53, description="A place's id.")
+    country: str | None = Country
+
+
+# --- answers ------------------------------------------------------------------------------
 
 
 class ImpreciseDateOut(Schema):
@@ -51,9 +81,9 @@ class PlaceOut(Schema):
     names: dict[str, str] = Field(description="Names in other languages, by language code.")
     country: str = Field(description="ISO 3166-1 alpha-2 (XK for Kosovo).")
     region: str
-    latitude: Decimal | None
-    longitude: Decimal | None
-    wikidata_id: str
+    latitude: float | None = Field(description="WGS 84 degrees, a number.")
+    longitude: float | None = Field(description="WGS 84 degrees, a number.")
+    wikidata_id: str | None = Field(description="e.g. Q25404; null where not known.")
     updated_at: datetime
 
 
@@ -69,7 +99,7 @@ class SourceOut(Schema):
 
 class FundingOut(Schema):
     funder: str
-    share_percent: Decimal | None
+    share_percent: float | None
 
 
 class DecisionOut(Schema):

@@ -54,9 +54,10 @@ def place_without_names(item: Place) -> dict:
         "names": {},
         "country": item.country,
         "region": item.region,
-        "latitude": item.latitude,
-        "longitude": item.longitude,
-        "wikidata_id": item.wikidata_id,
+        # Numbers, as in GeoJSON; null where a value is absent, never "".
+        "latitude": float(item.latitude) if item.latitude is not None else None,
+        "longitude": float(item.longitude) if item.longitude is not None else None,
+        "wikidata_id": item.wikidata_id or None,
         "updated_at": item.updated_at,
     }
 
@@ -101,7 +102,11 @@ def agreement(item: Agreement, on: date) -> dict:
         "purpose_sv": item.purpose_sv,
         "purpose_en": item.purpose_en,
         "funding": [
-            {"funder": f.funder, "share_percent": f.share_percent} for f in item.funding.all()
+            {
+                "funder": f.funder,
+                "share_percent": float(f.share_percent) if f.share_percent is not None else None,
+            }
+            for f in item.funding.all()
         ],
         "source_ids": [s.pk for s in item.sources.all()],
     }

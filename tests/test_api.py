@@ -24,7 +24,8 @@ def test_it_lists_relations_with_agreements_and_imprecise_dates(client, demo):
     assert agreement["kind"]["code"] == "kommunalt-partnerskap"
     assert agreement["start"]["edtf"] == "2008"
     assert agreement["end"]["edtf"] == "2012"  # start plus a four-year term
-    assert agreement["funding"] == [{"funder": "Sida", "share_percent": "100.00"}]
+    # A number, as every numeric field is (issue 13: one type per field).
+    assert agreement["funding"] == [{"funder": "Sida", "share_percent": 100.0}]
     gentofte = data["items"][2]
     assert gentofte["since"]["precision"] == "decade"
     assert gentofte["since"]["text_sv"] == "1940-talet"
@@ -58,7 +59,8 @@ def test_it_pages_in_a_stable_order_with_bounded_page_size(client, demo):
     assert third["next"] is None and second["previous"].endswith("page=1")
     too_big = client.get("/api/relations?page_size=101")
     assert too_big.status_code == 422
-    assert too_big.json()["detail"][0]["loc"][-1] == "page_size"
+    assert too_big["Content-Type"] == "application/problem+json"
+    assert too_big.json()["errors"][0]["loc"][-1] == "page_size"
     assert client.get("/api/relations?page=0").status_code == 422
     assert client.get("/api/relations?page=99").json()["items"] == []
 
@@ -83,7 +85,13 @@ def test_it_never_shows_drafts(client, demo):
 def test_it_answers_404_and_422_as_declared(client, demo):
     missing = client.get("/api/organisations/nowhere")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "Not Found"}
+    assert missing["Content-Type"] == "application/problem+json"
+    assert missing.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No such record.",
+    }
     assert client.get("/api/relations/999999").status_code == 404
     assert client.get("/api/relations?status=sleeping").status_code == 422
     assert client.get("/api/relations?country=Sweden").status_code == 422

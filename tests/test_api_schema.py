@@ -44,6 +44,7 @@ def test_it_conforms_to_its_own_openapi_document(operation, demo, connection_kep
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     def conforms(case):
-        case.call_and_validate()
+        # The WSGI client asks for gzip but does not decompress: ask for the plain body.
+        case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
     conforms()

@@ -109,4 +109,5 @@ def test_it_escapes_the_json_ld_so_no_text_can_close_the_script(client, demo):
     demo.save()
     head = read_head(client, "/sv/halmstad/")
     (block,) = [text for kind, text in head.scripts if kind == "application/ld+json"]
-    assert json.loads(block)["name"] == demo.name_sv
+    organisation = json.loads(block)["@graph"][0]
+    assert organisation["name"] == demo.name_sv

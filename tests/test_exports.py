@@ -49,7 +49,7 @@ def test_it_exports_csv_that_swedish_excel_opens_directly(client, demo):
     assert rows[3]["partner"] == "Hanko"
 
 
-def test_the_excel_csv_does_not_run_a_formula_the_plain_csv_keeps_the_text(client, demo):
+def test_neither_csv_runs_a_formula(client, demo):
     """A place's region written as a formula (OWASP "CSV injection")."""
     Place = Relation._meta.get_field("partner").related_model
     Place.objects.filter(name="Stord").update(region='=HYPERLINK("http://x.example","Stord")')
@@ -59,7 +59,9 @@ def test_the_excel_csv_does_not_run_a_formula_the_plain_csv_keeps_the_text(clien
     assert rows[1]["partner_latitude"] == "-3,334900"  # a negative number stays a number
     plain = client.get(f"{BASE}/relations.csv").content.decode()
     rows = list(csv.DictReader(io.StringIO(plain, newline="")))
-    assert rows[4]["partner_region"] == '=HYPERLINK("http://x.example","Stord")'
+    # LibreOffice runs a formula from the plain CSV too (issue 13): it is defused as well.
+    assert rows[4]["partner_region"] == '\'=HYPERLINK("http://x.example","Stord")'
+    assert rows[1]["partner_latitude"] == "-3.334900"
 
 
 def test_it_exports_geojson_by_rfc_7946(client, demo):
@@ -95,6 +97,9 @@ def test_it_cuts_a_line_at_the_antimeridian():
 
 
 def test_it_exports_an_icalendar_with_activities_and_agreement_dates(client, demo):
+    # Issue 13: only a date that is a day becomes an event; October 2010 or the year 2012
+    # are notes (VJOURNAL), never month- or year-long events.
+    demo.activities.update(date="2010-10-14")
     response = client.get(f"{BASE}/calendar.ics")
     assert response["Content-Type"].startswith("text/calendar")
     calendar = vobject.readOne(response.content.decode("utf-8"))
@@ -103,14 +108,14 @@ def test_it_exports_an_icalendar_with_activities_and_agreement_dates(client, dem
     events = {event.uid.value.split("@")[0]: event for event in calendar.vevent_list}
     meeting = events[f"activity-{demo.activities.get().pk}"]
     assert meeting.summary.value == "Medborgarmöte med Asti"
-    # October 2010, the precision the register keeps: all of October, end exclusive.
-    assert str(meeting.dtstart.value) == "2010-10-01"
-    assert str(meeting.dtend.value) == "2010-11-01"
+    assert str(meeting.dtstart.value) == "2010-10-14"
+    assert str(meeting.dtend.value) == "2010-10-15"
+    assert meeting.dtstamp.value.utcoffset().total_seconds() == 0
     moshi = Relation.objects.get(partner__name="Moshi").agreements.get()
-    end = events[f"agreement-{moshi.pk}-end"]
+    notes = {note.uid.value.split("@")[0]: note for note in calendar.vjournal_list}
+    end = notes[f"agreement-{moshi.pk}-end"]
     assert end.summary.value == "Kommunalt partnerskap med Moshi upphör"
-    assert (str(end.dtstart.value), str(end.dtend.value)) == ("2012-01-01", "2013-01-01")
-    assert end.dtstamp.value.utcoffset().total_seconds() == 0
+    assert not hasattr(end, "dtstart")
     # The Stockholm zone as vobject reads it: summer time in July, not in January.
     tz = calendar.vtimezone.gettzinfo()
     from datetime import datetime
@@ -139,16 +144,23 @@ SCHEMA = "https://schema.org/"
 
 
 def test_it_describes_the_organisation_as_schema_org_json_ld(client, demo):
+    """Issue 13: the hours on the town hall (a GovernmentOffice), not the organisation;
+    partners by a property that means twinning (Wikidata P190), not knowsAbout."""
     response = client.get(f"{BASE}/jsonld")
     assert response["Content-Type"] == "application/ld+json"
     expanded = expand(json.loads(response.content))
-    (organisation,) = expanded
-    assert organisation["@type"] == [f"{SCHEMA}GovernmentOrganization"]
+    by_type = {}
+    for node in expanded:
+        by_type.setdefault(node["@type"][0].removeprefix(SCHEMA), []).append(node)
+    (organisation,) = by_type["GovernmentOrganization"]
     assert organisation[f"{SCHEMA}telephone"][0]["@value"] == "035-13 70 00"
     assert organisation[f"{SCHEMA}email"][0]["@value"] == "direkt@halmstad.se"
     address = organisation[f"{SCHEMA}address"][0]
     assert address[f"{SCHEMA}postalCode"][0]["@value"] == "301 05"
-    hours = organisation[f"{SCHEMA}openingHoursSpecification"]
+    assert f"{SCHEMA}openingHoursSpecification" not in organisation
+    (town_hall,) = by_type["GovernmentOffice"]
+    assert organisation[f"{SCHEMA}location"][0]["@id"] == town_hall["@id"]
+    hours = town_hall[f"{SCHEMA}openingHoursSpecification"]
     monday_to_thursday = hours[0]
     assert [d["@id"] for d in monday_to_thursday[f"{SCHEMA}dayOfWeek"]] == [
         f"{SCHEMA}Monday",
@@ -158,12 +170,14 @@ def test_it_describes_the_organisation_as_schema_org_json_ld(client, demo):
     ]
     assert monday_to_thursday[f"{SCHEMA}opens"][0]["@value"] == "08:00"
     assert hours[1][f"{SCHEMA}closes"][0]["@value"] == "16:00"
-    partners = organisation[f"{SCHEMA}knowsAbout"]
-    names = [p[f"{SCHEMA}name"][0]["@value"] for p in partners]
+    cities = {city["@id"]: city for city in by_type["City"]}
+    home = cities[organisation[f"{SCHEMA}areaServed"][0]["@id"]]
+    twins = [cities[t["@id"]] for t in home["http://www.wikidata.org/prop/direct/P190"]]
+    names = [p[f"{SCHEMA}name"][0]["@value"] for p in twins]
     assert names == ["Asti", "Moshi", "Gentofte", "Hanko", "Stord"]
-    hanko = partners[3]
-    assert hanko["@type"] == [f"{SCHEMA}City"]
+    hanko = twins[3]
     assert hanko[f"{SCHEMA}alternateName"][1]["@value"] == "Hangö"
+    assert f"{SCHEMA}knowsAbout" not in organisation
 
 
 @pytest.mark.parametrize("name", ["relations.csv", "relations.geojson", "calendar.ics", "jsonld"])

@@ -88,7 +88,8 @@ def test_it_leaves_drafts_out_of_the_published_document(rich, client):
     served = client.get("/api/organisations/halmstad/register.json").content.decode()
     assert served == dumps(published)
     schema = client.get("/api/schemas/register-1.json").json()
-    assert schema == json_schema()
+    # Issue 13: served with its $id set to the URL it is served from.
+    assert schema == json_schema() | {"$id": "http://testserver/api/schemas/register-1.json"}
 
 
 def test_export_import_export_is_byte_identical(rich, vanort_process, tmp_path):

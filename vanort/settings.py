@@ -64,12 +64,19 @@ INSTALLED_APPS = [
     "opendata",
     "interop",
     "opendata.ninja_assets.NinjaAssetsConfig",  # the Swagger UI's files, not the package
+    "corsheaders",
     "simple_history",
     "axes",
     "csp",
 ]
 
 MIDDLEWARE = [
+    # Open data (opendata/middleware.py): HEAD as GET, CORS for /api/ and /datasets/,
+    # gzip except for pages with a CSRF token, errors under /api/ as problem+json.
+    "opendata.middleware.HeadAsGetMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "opendata.middleware.CompressionMiddleware",
+    "opendata.middleware.ProblemDetailsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +91,15 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",  # records who made a change
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
+
+# CORS (django-cors-headers) for the read-only open data only: the API, the exports, the
+# OpenAPI document and the DCAT catalogue; never the admin or the reports.
+CORS_URLS_REGEX = r"^/(api|datasets)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Content-Disposition", "Link"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 ROOT_URLCONF = "vanort.urls"
 

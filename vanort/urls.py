@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from editing.views import imprecise_date_preview
+from opendata.catalogue import dcat
 
 urlpatterns = [
     # The date widget's live "as published" text (staff only), beside the admin's views.
@@ -10,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("opendata.urls")),
+    # The DCAT-AP-SE catalogue of the open data, for dataportal.se to harvest.
+    path("datasets/dcat", dcat, name="dcat"),
 ]
 urlpatterns += i18n_patterns(path("", include("reports.urls")))  # before public: its <slug>/
 urlpatterns += i18n_patterns(path("", include("public.urls")))
