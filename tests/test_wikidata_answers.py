@@ -103,17 +103,35 @@ def test_a_second_run_changes_nothing(tmp_path):
 
 
 def test_it_matches_the_registers_places_by_name_country_and_distance(demo, tmp_path):
-    halmstad = demo.place
-    moshi = Place.objects.get(name="Moshi")
-    far_moshi = {**NIKOPOL_UA, "qid": "Q3003", "label": "Moshi", "country": moshi.country}
-    path = write(tmp_path / "a.json", sparql(row(HALMSTAD, NIKOPOL_UA), row(HALMSTAD, far_moshi)))
+    halmstad, moshi = demo.place, Place.objects.get(name="Moshi")
+    near_moshi = {
+        **NIKOPOL_UA,
+        "qid": "Q3003",
+        "label": "Moshi",
+        "country": "TZ",
+        "lat": -3.35,
+        "lon": 37.34,
+    }
+    far_moshi = {**near_moshi, "qid": "Q3004", "lat": -6.8, "lon": 39.28}  # 400 km away
+    path = write(
+        tmp_path / "a.json",
+        sparql(row(HALMSTAD, near_moshi), row(HALMSTAD, far_moshi), row(HALMSTAD, NIKOPOL_UA)),
+    )
     report = import_wikidata(path)
     halmstad.refresh_from_db()
-    assert halmstad.wikidata_id == "Q1001"  # matched by name in Sweden, its id filled in
     moshi.refresh_from_db()
-    if moshi.latitude is not None:  # the demo's Moshi has coordinates: far away is another
-        assert moshi.wikidata_id == "" and report.places_created == 2
+    assert halmstad.wikidata_id == "Q1001"  # matched by name in Sweden, its id filled in
+    assert moshi.wikidata_id == "Q3003"  # 2 km from the register's point: the same town
+    assert Place.objects.get(wikidata_id="Q3004").pk != moshi.pk  # far away: another
+    assert (report.places_matched, report.places_created) == (2, 2)
     assert Place.objects.filter(name="Halmstad").count() == 1
+    assert halmstad.history.first().history_change_reason.startswith("import-wikidata")
+
+
+def test_it_shows_a_progress_bar_when_asked(tmp_path, capsys):
+    path = write(tmp_path / "a.json", answer(10, 5))
+    import_wikidata(path, progress=True)
+    assert "reading" in capsys.readouterr().err
 
 
 def test_two_items_that_fit_one_place_are_refused_not_guessed(tmp_path):
