@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -194,11 +195,15 @@ def test_place_from_argument_takes_an_id_a_wikidata_id_or_a_name():
     assert place_from_argument("q2167") == lund
     assert place_from_argument("lund") == lund
     other = place("Lund", "SE", region="Västernorrland")
-    with pytest.raises(AmbiguousPlace) as refused:
+    with translation.override("en"), pytest.raises(AmbiguousPlace) as refused:
         place_from_argument("Lund")
     message = str(refused.value)
     assert f"Lund (id {lund.pk}, SE, Skåne, Q2167)" in message
     assert f"Lund (id {other.pk}, SE, Västernorrland, no Wikidata id)" in message
+    with translation.override("sv"), pytest.raises(AmbiguousPlace) as refused:
+        place_from_argument("Lund")
+    assert "flera orter heter ”Lund”" in str(refused.value)
+    assert "inget Wikidata-id" in str(refused.value)
     with pytest.raises(PlaceNotFound):
         place_from_argument("Q999")
     with pytest.raises(PlaceNotFound):
