@@ -47,6 +47,12 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
     """The autocomplete's text from the target admin's `autocomplete_label`, if any
     (PlaceAdmin's names the country and region), else str() as Django does."""
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.model_admin.model is Place:
+            queryset = queryset.prefetch_related("names")  # the label's name, no query each
+        return queryset
+
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         label = getattr(self.model_admin, "autocomplete_label", None)
@@ -175,7 +181,7 @@ class PlaceAdmin(RegisterAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
-        return results.distinct().prefetch_related("names"), False
+        return results.distinct(), False
 
     def autocomplete_label(self, place: Place) -> str:
         """'Nikopol (Ukraina, Dnipropetrovsk oblast)': two towns of one name told apart."""
