@@ -11,6 +11,7 @@ Memberships are accounts' and have their admin there (accounts/admin.py).
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -41,6 +42,30 @@ from register.models import (
     Source,
 )
 
+
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """The autocomplete's text from the target admin's `autocomplete_label`, if any
+    (PlaceAdmin's names the country and region), else str() as Django does."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.model_admin.model is Place:
+            queryset = queryset.prefetch_related("names")  # the label's name, no query each
+        return queryset
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
+def autocomplete_view(request):
+    return LabelledAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = autocomplete_view
 admin.site.site_header = _("Vänort – the register")
 admin.site.site_title = _("Vänort")
 admin.site.index_title = _("Edit the register")
@@ -157,6 +182,11 @@ class PlaceAdmin(RegisterAdmin):
     def get_search_results(self, request, queryset, search_term):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
         return results.distinct(), False
+
+    def autocomplete_label(self, place: Place) -> str:
+        """'Nikopol (Ukraina, Dnipropetrovsk oblast)': two towns of one name told apart."""
+        where = [place.country_name()] + ([place.region] if place.region else [])
+        return f"{place.display_name()} ({', '.join(where)})"
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser or bool(roles_of(request.user))

@@ -129,12 +129,8 @@ def broken_copy(tmp_path, name: str, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("name", "old", "new", "needle", "words"),
     [
-        ("entity-p190.json", '"Q1003"}', '"Q999999"}', "Q999999", "Q999999 is not the Wikidata id"),
         ("entity-p190.json", '"precision": 9', '"precision": 4', "+2008", "precision 4"),
         ("entity-p190.json", "+2012-06-15T", "2012-06-15T", "2012-06-15T", "not a Wikidata time"),
-        ("sparql-p190.json", "entity/Q1006", "entity/Q424242", "Q424242", "Q424242 is not"),
-        ("sparql-p190.json", "entity/Q1005", "wiki/Q1005", "wiki/Q1005", "not a Wikidata item URI"),
-        ("sparql-p190.json", '"startPrecision": {', '"ignored": {', "1990-01-01", "startPrecision"),
     ],
 )
 def test_it_refuses_a_file_with_a_problem_naming_its_line(
@@ -148,6 +144,27 @@ def test_it_refuses_a_file_with_a_problem_naming_its_line(
     assert refused.value.file == str(path)
     assert refused.value.line == line_of(path, needle)
     assert (ReportedPair.objects.count(), Source.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "position", "words"),
+    [
+        ("entity-p190.json", '"Q1003"}', '"Q999999"}', "line ", "Q999999 is not the Wikidata id"),
+        ("sparql-p190.json", "entity/Q1006", "entity/Q424242", "row 2", "Q424242 is not"),
+        ("sparql-p190.json", "entity/Q1005", "wiki/Q1005", "row 1", "not a Wikidata item URI"),
+        ("sparql-p190.json", '"startPrecision": {', '"ignored": {', "row 1", "startPrecision"),
+    ],
+)
+def test_it_refuses_a_row_it_cannot_use_and_imports_the_rest(
+    identified, tmp_path, name, old, new, position, words
+):
+    path = broken_copy(tmp_path, name, old, new)
+    report = import_wikidata(path)
+    assert len(report.refused) == 1
+    refusal = str(report.refused[0])
+    assert refusal.startswith(position) and words in refusal
+    assert report.pairs_new == report.statements == 1
+    assert ReportedPair.objects.count() == 1
 
 
 def test_it_refuses_a_file_that_is_not_json_or_not_utf8(identified, tmp_path):
@@ -176,6 +193,17 @@ def test_the_command_imports_and_refuses_with_file_and_line(cli, tmp_path):
     assert f"{path}, line " in failed.stderr
     assert "Q1001 is not the Wikidata id of any place" in failed.stderr
     assert "Nothing was imported" in failed.stderr
+
+
+def test_it_refuses_a_quickstatement_of_an_unknown_item_and_imports_the_rest(identified, tmp_path):
+    path = tmp_path / "edits.qs"
+    path.write_text("Q1001\tP190\tQ1002\n\nQ1001\tP190\tQ777777\n")
+    report = import_wikidata(path)
+    assert [str(r) for r in report.refused] == [
+        "line 3: Q777777 is not the Wikidata id of any place in the register, and the "
+        "answer gives it no label to create it from"
+    ]
+    assert ReportedPair.objects.count() == 1
 
 
 def test_quickstatements_round_trip_into_reported_pairs(identified, tmp_path):
@@ -207,7 +235,6 @@ def test_quickstatements_round_trip_into_reported_pairs(identified, tmp_path):
         ("Q1001\tP190\tQ1002\tP580\t+1948-00-00T00:00:00Z/11", "precision 11 does not fit"),
         ("Q1001\tP190\tQ1002\tS854\thttps://x.example", "quoted URL"),
         ("Q1001\tP190\tQ1002\tP17\tQ34", "P17 is not a qualifier"),
-        ("Q1001\tP190\tQ777777", "Q777777 is not the Wikidata id"),
     ],
 )
 def test_it_refuses_quickstatements_it_cannot_read(identified, tmp_path, line, words):

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from register.demo import AGREEMENT_KINDS
 from register.models import AgreementKind, DecidingBody, GovernanceRule, Organisation, Place
+from register.places import QID, PlaceMatcher, PlaceNotFound, place_from_argument, update_from
+from register.places import describe as describe_place
 
 # The usual Swedish rule: the council decides twinnings, the executive board the rest.
 DEFAULT_RULES = {
@@ -37,7 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="the page address: /sv/SLUG/")
         parser.add_argument("--name", required=True, help="Swedish name, e.g. Varbergs kommun")
         parser.add_argument("--name-en", default="", help="English name")
-        parser.add_argument("--place", required=True, help="the place's local name")
+        parser.add_argument(
+            "--place",
+            required=True,
+            help="the place's local name (an existing place of that name and country is "
+            "used, not copied), or the id or Wikidata id of a place in the register",
+        )
         parser.add_argument("--country", default="SE", help="ISO 3166-1 alpha-2 code")
         parser.add_argument("--region", default="")
         parser.add_argument("--latitude", default=None)
@@ -60,6 +68,8 @@ class Command(BaseCommand):
                 organisation = self.create(options, rules)
         except ValidationError as error:
             raise CommandError(describe(error)) from error
+        for note in getattr(self, "notes", []):
+            self.stdout.write(note)
         self.stdout.write(
             f"Started {organisation.name} at /sv/{organisation.slug}/ with "
             f"{organisation.governance_rules.count()} rules. Add its first user with: "
@@ -71,16 +81,12 @@ class Command(BaseCommand):
         if Organisation.objects.filter(slug=slug).exists():
             raise ValidationError({"slug": f"An organisation “{slug}” already exists."})
         ensure_agreement_kinds()
-        place = Place(
-            name=options["place"],
-            country=options["country"].upper(),
-            region=options["region"],
-            latitude=options["latitude"],
-            longitude=options["longitude"],
-            wikidata_id=options["wikidata"],
-        )
-        place.full_clean()
-        place.save()
+        place = self.find_or_create_place(options)
+        if Organisation.objects.filter(place=place).exists():
+            other = Organisation.objects.get(place=place)
+            raise ValidationError(
+                {"place": f"{place.name} already keeps its register as “{other.slug}”."}
+            )
         organisation = Organisation(
             slug=slug,
             place=place,
@@ -98,6 +104,49 @@ class Command(BaseCommand):
                 raise ValidationError({"rule": f"No agreement kind “{code}” (known: {known})."})
             GovernanceRule.objects.create(organisation=organisation, kind=kind, body=body)
         return organisation
+
+    def find_or_create_place(self, options) -> Place:
+        """The place by the register's identity rules (register/places.py): an id or
+        Q-id names it; else its Wikidata id, then its name in the country nearby;
+        an ambiguous name is refused with the candidates; only then a new place."""
+        self.notes = []
+        text = " ".join(options["place"].split())
+        if text.isdigit() or QID.match(text.upper()):
+            try:
+                return place_from_argument(text)
+            except PlaceNotFound as exc:
+                raise ValidationError({"place": str(exc)}) from None
+        values = dict(
+            name=text,
+            country=options["country"].upper(),
+            region=options["region"],
+            latitude=options["latitude"],
+            longitude=options["longitude"],
+            wikidata_id=options["wikidata"],
+        )
+        candidate = Place(**values)
+        candidate.full_clean()  # the same refusals as before for bad values
+        nearby = Q(country=values["country"])
+        if values["wikidata_id"]:
+            nearby |= Q(wikidata_id=values["wikidata_id"])
+        matcher = PlaceMatcher(Place.objects.filter(nearby))
+        result = matcher.match(**values)
+        if result.ambiguous:
+            raise ValidationError({"place": f"{text}: {result.reason}. Give its id with --place."})
+        if result.new:
+            candidate.save()
+            return candidate
+        place = result.place
+        update = update_from(
+            place,
+            region=values["region"],
+            latitude=values["latitude"],
+            longitude=values["longitude"],
+            wikidata_id=values["wikidata_id"],
+        )
+        self.notes.append(f"Using the place already in the register: {describe_place(place)}.")
+        self.notes += [f"Kept: {conflict}" for conflict in update.conflicts]
+        return place
 
 
 def ensure_agreement_kinds() -> None:

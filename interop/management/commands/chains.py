@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from interop.analysis import chains, places_by_id
 from register.models import Place
+from register.places import AmbiguousPlace, PlaceNotFound, place_from_argument
 
 
 def describe(place: Place) -> str:
@@ -15,7 +16,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--place", help="Only chains with this place (its name).")
+        parser.add_argument(
+            "--place",
+            help="Only chains with this place: its id, its Wikidata id (Q…) or its name.",
+        )
         parser.add_argument("--country", help="ISO code, to tell places of one name apart.")
         parser.add_argument("--min-size", type=int, default=3)
 
@@ -24,15 +28,10 @@ class Command(BaseCommand):
             raise CommandError("--min-size: a chain has at least 3 places.")
         found_place = None
         if place:
-            candidates = Place.objects.filter(name__iexact=place)
-            if country:
-                candidates = candidates.filter(country=country.upper())
-            found = list(candidates[:2])
-            if not found:
-                raise CommandError(f"--place: no place named “{place}” in the register.")
-            if len(found) > 1:
-                raise CommandError(f"--place: several places are named “{place}”; add --country.")
-            found_place = found[0]
+            try:
+                found_place = place_from_argument(place, country or "")
+            except (PlaceNotFound, AmbiguousPlace) as exc:
+                raise CommandError(f"--place: {exc}") from None
         groups = chains(min_size, found_place)
         places = places_by_id({pk for group in groups for pk in group})
         for group in groups:
