@@ -3,13 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from editing.views import imprecise_date_preview
+from national.views import statistics_json
 
 urlpatterns = [
     # The date widget's live "as published" text (staff only), beside the admin's views.
     path("admin/register/imprecise-date/", imprecise_date_preview, name="imprecise_date_preview"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/national/statistics", statistics_json, name="national_statistics_json"),
     path("api/", include("opendata.urls")),
 ]
 urlpatterns += i18n_patterns(path("", include("reports.urls")))  # before public: its <slug>/
+urlpatterns += i18n_patterns(path("", include("national.urls")))  # before public's <slug>/
 urlpatterns += i18n_patterns(path("", include("public.urls")))
