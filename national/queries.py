@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Cast
 
 from interop.models import ReportedPair
 from national import search
@@ -180,6 +181,42 @@ class Row:
     last_activity: str = ""
     dormant: bool = False
     relation: Relation | None = None
+    municipality_url: str = ""
+    partner_url: str = ""
+    partner_page_url: str = ""  # the partner on the municipality's own page
+
+
+class Urls:
+    """Addresses for many rows at the cost of one reverse() each (a reverse per row
+    and link costs more than the row's database work)."""
+
+    def __init__(self):
+        from django.urls import reverse
+
+        self.place = reverse("national:place", args=[999999999])
+        self.organisation = reverse("public:organisation", args=["slug-0"])
+        self.partner = reverse("public:partner", args=["slug-0", "partner-0"])
+
+    def place_url(self, place: Place) -> str:
+        return self.place.replace("999999999", str(place.pk))
+
+    def organisation_url(self, organisation: Organisation) -> str:
+        return self.organisation.replace("slug-0", organisation.slug)
+
+    def fill(self, row: Row) -> Row:
+        from public.pages import partner_slug
+
+        row.municipality_url = (
+            self.organisation_url(row.organisation)
+            if row.organisation
+            else self.place_url(row.municipality)
+        )
+        row.partner_url = self.place_url(row.partner)
+        if row.relation is not None and row.relation.partner_id == row.partner.pk:
+            row.partner_page_url = self.partner.replace("slug-0", row.organisation.slug).replace(
+                "partner-0", partner_slug(row.partner)
+            )
+        return row
 
 
 def own_row(relation: Relation, today: date, lang: str) -> Row:
@@ -205,7 +242,7 @@ def reported_row(pair: ReportedPair, lang: str) -> Row:
     from register.imprecise import format_span
 
     home, other = pair_sides(pair)
-    organisation = getattr(home, "organisation", None) if hasattr(home, "organisation") else None
+    organisation = getattr(home, "organisation", None)  # None when it keeps no register
     return Row(
         source=REPORTED,
         municipality=home,
@@ -226,14 +263,24 @@ def pair_sides(pair: ReportedPair) -> tuple[Place, Place]:
 
 def partner_points(filters: Filters, places: SwedishPlaces, today: date):
     """(lat, lon, country) of every partner in the filtered list of the chosen source."""
+    as_float = {  # floats straight from the database: no Decimal conversion per row
+        f"{side}_{axis}": Cast(f"{side}__{axis}", FloatField())
+        for side in ("place_a", "place_b", "partner")
+        for axis in ("latitude", "longitude")
+    }
     if filters.source == REPORTED:
-        rows = reported_pairs(filters, places).values_list(
-            "place_a__country",
-            "place_a__latitude",
-            "place_a__longitude",
-            "place_b__country",
-            "place_b__latitude",
-            "place_b__longitude",
+        rows = (
+            reported_pairs(filters, places)
+            .order_by()
+            .annotate(**{k: v for k, v in as_float.items() if not k.startswith("partner")})
+            .values_list(
+                "place_a__country",
+                "place_a_latitude",
+                "place_a_longitude",
+                "place_b__country",
+                "place_b_latitude",
+                "place_b_longitude",
+            )
         )
         points = []
         for a_country, a_lat, a_lon, b_country, b_lat, b_lon in rows:
@@ -243,17 +290,18 @@ def partner_points(filters: Filters, places: SwedishPlaces, today: date):
                 points.append((a_lat, a_lon, a_country))
     else:
         points = list(
-            own_relations(filters, places, today).values_list(
-                "partner__latitude", "partner__longitude", "partner__country"
-            )
+            own_relations(filters, places, today)
+            .order_by()
+            .annotate(**{k: v for k, v in as_float.items() if k.startswith("partner")})
+            .values_list("partner_latitude", "partner_longitude", "partner__country")
         )
-    return [(float(lat), float(lon), c) for lat, lon, c in points if lat is not None]
+    return [(lat, lon, c) for lat, lon, c in points if lat is not None and lon is not None]
 
 
 def partner_countries() -> list[str]:
     """Every country with a Swedish twinning in either source (two queries)."""
-    own = set(Relation.objects.published().values_list("partner__country", flat=True))
-    pairs = with_a_swedish_side()
+    own = set(Relation.objects.published().order_by().values_list("partner__country", flat=True))
+    pairs = with_a_swedish_side().order_by()
     reported = set()
     for a, b in pairs.values_list("place_a__country", "place_b__country").distinct():
         reported.add(b if a == HOME else a)

@@ -49,6 +49,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 def _rows(filters: Filters, places, today, lang, page_number):
     """(this source's page of rows, counts of both sources)."""
+    urls = queries.Urls()
     own = queries.own_relations(filters, places, today)
     reported = queries.reported_pairs(filters, places)
     counts = {OWN: own.count(), REPORTED: reported.count()}
@@ -56,12 +57,12 @@ def _rows(filters: Filters, places, today, lang, page_number):
         paginator = Paginator(queries.reported_page_rows(reported), PAGE_SIZE)
         paginator.count = counts[REPORTED]  # counted above: no second COUNT query
         page = paginator.get_page(page_number)
-        rows = [queries.reported_row(pair, lang) for pair in page.object_list]
+        rows = [urls.fill(queries.reported_row(pair, lang)) for pair in page.object_list]
     else:
         paginator = Paginator(queries.own_page_rows(own), PAGE_SIZE)
         paginator.count = counts[OWN]
         page = paginator.get_page(page_number)
-        rows = [queries.own_row(relation, today, lang) for relation in page.object_list]
+        rows = [urls.fill(queries.own_row(r, today, lang)) for r in page.object_list]
     return page, rows, counts
 
 
@@ -197,23 +198,12 @@ def place(request: HttpRequest, pk: int) -> HttpResponse:
     own = queries.own_page_rows(
         Relation.objects.published().filter(Q(partner=the_place) | Q(organisation__place=the_place))
     ).prefetch_related("sources")
-    own_rows = []
-    for relation in own:
-        row = queries.own_row(relation, today, lang)
-        if relation.partner_id == the_place.pk:
-            row.partner = relation.organisation.place  # the other side, seen from here
-        own_rows.append(row)
+    urls = queries.Urls()
+    own_rows = [urls.fill(queries.own_row(relation, today, lang)) for relation in own]
     pairs = queries.reported_page_rows(
         queries.with_a_swedish_side().filter(Q(place_a=the_place) | Q(place_b=the_place))
     )
-    reported_rows = []
-    for pair in pairs:
-        row = queries.reported_row(pair, lang)
-        if row.partner.pk == the_place.pk:
-            row.municipality, row.partner = row.partner, row.municipality
-        other = row.partner
-        row.organisation = getattr(other, "organisation", None)
-        reported_rows.append(row)
+    reported_rows = [urls.fill(queries.reported_row(pair, lang)) for pair in pairs]
     names = sorted(the_place.names.all(), key=lambda n: n.language)
     context = {
         "place": the_place,
@@ -238,9 +228,10 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     filters = Filters(country=code)
     places = queries.swedish_places()
     own = list(queries.own_page_rows(queries.own_relations(filters, places, today)))
-    own_rows = [queries.own_row(relation, today, lang) for relation in own]
+    urls = queries.Urls()
+    own_rows = [urls.fill(queries.own_row(relation, today, lang)) for relation in own]
     reported_rows = [
-        queries.reported_row(pair, lang)
+        urls.fill(queries.reported_row(pair, lang))
         for pair in queries.reported_page_rows(queries.reported_pairs(filters, places))
     ]
     figures = {
