@@ -40,6 +40,13 @@ def national(view):
     return require_GET(wrapper)
 
 
+def _form(request: HttpRequest, places) -> FilterForm:
+    """Always bound, with the municipalities' own registers chosen unless asked otherwise."""
+    data = request.GET.copy()
+    data.setdefault("source", OWN)
+    return FilterForm(data, places=places, countries=queries.partner_countries())
+
+
 def _query_without(request: HttpRequest, *names: str) -> str:
     params = request.GET.copy()
     for name in names:
@@ -71,8 +78,8 @@ def register(request: HttpRequest) -> HttpResponse:
     lang = current_lang()
     today = timezone.localdate()
     places = queries.swedish_places()
-    form = FilterForm(request.GET or None, places=places, countries=queries.partner_countries())
-    filters = form.filters() if request.GET else Filters()
+    form = _form(request, places)
+    filters = form.filters()
     page, rows, counts = _rows(filters, places, today, lang, request.GET.get("page"))
     query = _query_without(request, "page")
     context = {
@@ -84,7 +91,7 @@ def register(request: HttpRequest) -> HttpResponse:
         "map": clustered(queries.partner_points(filters, places, today)),
         "query": query,
         "source_links": {source: "?" + _with(request, source=source) for source in (OWN, REPORTED)},
-        "invalid": [form.fields[name].label for name in form.errors] if request.GET else [],
+        "invalid": [form.fields[name].label for name in form.errors],
     }
     return render(request, "national/register.html", context)
 
@@ -103,8 +110,8 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     lang = current_lang()
     today = timezone.localdate()
     places = queries.swedish_places()
-    form = FilterForm(request.GET or None, places=places, countries=queries.partner_countries())
-    filters = form.filters() if request.GET else Filters()
+    form = _form(request, places)
+    filters = form.filters()
     if filters.source == REPORTED:
         objects = queries.reported_page_rows(queries.reported_pairs(filters, places))
         rows = [queries.reported_row(pair, lang) for pair in objects]
