@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reports",
     "opendata",
     "interop",
+    "national",  # the national register, when VANORT_NATIONAL is on
     "opendata.ninja_assets.NinjaAssetsConfig",  # the Swagger UI's files, not the package
     "corsheaders",
     "simple_history",
@@ -161,6 +162,11 @@ WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 
 # The organisation whose page "/" leads to when the installation hosts several.
 VANORT_DEFAULT_ORGANISATION = os.getenv("VANORT_DEFAULT_ORGANISATION", "halmstad")
+
+# A national installation serves the national register at /sv/register/ (issue 16); a
+# single-municipality installation turns it off and keeps "/" on its own page. On in
+# development, so that `make run`'s demo serves it; off in production unless asked for.
+VANORT_NATIONAL = envbool("VANORT_NATIONAL", "False" if PRODUCTION else "True")
 
 # --- e-mail and reminders (issue 6) ----------------------------------------------------
 # The demo writes e-mail to files in var/mail; set EMAIL_BACKEND to

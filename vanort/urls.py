@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from editing.views import imprecise_date_preview
+from national.views import statistics_json
 from opendata.catalogue import dcat
 
 urlpatterns = [
@@ -10,9 +11,11 @@ urlpatterns = [
     path("admin/register/imprecise-date/", imprecise_date_preview, name="imprecise_date_preview"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/national/statistics", statistics_json, name="national_statistics_json"),
     path("api/", include("opendata.urls")),
     # The DCAT-AP-SE catalogue of the open data, for dataportal.se to harvest.
     path("datasets/dcat", dcat, name="dcat"),
 ]
 urlpatterns += i18n_patterns(path("", include("reports.urls")))  # before public: its <slug>/
+urlpatterns += i18n_patterns(path("", include("national.urls")))  # before public's <slug>/
 urlpatterns += i18n_patterns(path("", include("public.urls")))

@@ -1,0 +1,40 @@
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return {
+        "active": _("in force"),
+        "ended": _("ended"),
+        "upcoming": _("upcoming"),
+        "none": _("no agreement recorded"),
+    }.get(status, "")
+
+
+@register.filter
+def percent_of(value: int, top: int) -> int:
+    return round(100 * value / top) if top else 0
+
+
+@register.simple_tag
+def select(field):
+    """A <select> for a bound ChoiceField, written at once (hundreds of options: the
+    widget templates would render each one as a template of its own)."""
+    from django.utils.html import format_html, format_html_join
+
+    value = field.value()
+    value = "" if value is None else str(value)
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (key, " selected" if str(key) == value else "", label)
+            for key, label in field.field.choices
+        ),
+    )
+    return format_html(
+        '<select name="{}" id="{}">{}</select>', field.html_name, field.id_for_label, options
+    )
