@@ -29,7 +29,7 @@ from register.models import (
     Relation,
     localized,
 )
-from register.wording import governance_sentence, join
+from register.wording import governance_sentence, introduction, join
 
 
 @dataclass
@@ -103,6 +103,7 @@ class OrganisationPage:
     relations: list[Relation] = field(default_factory=list)
     map: MapDrawing | None = None
     open_lines: list = field(default_factory=list)
+    introduction: str = ""  # written from what is in force (register/wording.py)
 
 
 def build_page(slug: str, lang: str) -> OrganisationPage | None:
@@ -115,6 +116,7 @@ def build_page(slug: str, lang: str) -> OrganisationPage | None:
         organisation=organisation,
         sections=sections_of(relations),
         governance=governance_sentence(organisation, lang),
+        introduction=introduction(organisation, lang),
         updated=last_updated(organisation),
         today=timezone.localdate(),
         relations=relations,

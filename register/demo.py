@@ -99,19 +99,21 @@ ACTIVITY_KINDS = [
     ("projekt", "projekt", "project"),
 ]
 
+# The seed page's first sentence ("Halmstads kommun har vänortsavtal och vänortsliknande
+# förbindelser med städer både inom och utanför EU.") is a claim about the register: the
+# page writes it from what is in force (register/wording.introduction), so the free
+# background keeps only the history.
 BACKGROUND_SV = (
-    "Halmstads kommun har vänortsavtal och vänortsliknande förbindelser med städer både inom "
-    "och utanför EU. Efter andra världskriget var det vanligt att man i Norden slöt "
+    "Efter andra världskriget var det vanligt att man i Norden slöt "
     "vänortsavtal kommuner emellan för att samarbeta och knyta kontakter. I dag är det "
     "vanligare att man sluter tidsbegränsade samarbetsavtal kring ett par områden man vill "
     "samarbeta kring."
 )
 BACKGROUND_EN = (
-    "Halmstad Municipality has twinning agreements and twin-town-like relations with towns both "
-    "inside and outside the EU. After the Second World War it was common in the Nordic countries "
-    "for municipalities to sign twinning agreements with each other to cooperate and make "
-    "contacts. Today it is more common to sign time-limited cooperation agreements on a few "
-    "areas of shared interest."
+    "After the Second World War it was common in the Nordic countries for municipalities to "
+    "sign twinning agreements with each other to cooperate and make contacts. "
+    "Today it is more common to sign time-limited cooperation agreements on a few areas "
+    "of shared interest."
 )
 
 # name, country, region, lat, lon, {lang: name}. Coordinates as in the Wikipedia pairs
