@@ -41,6 +41,7 @@ from register.models import (
     Relation,
     Source,
 )
+from register.wording import background_warnings
 
 admin.site.site_header = _("Vänort – the register")
 admin.site.site_title = _("Vänort")
@@ -145,6 +146,13 @@ class OrganisationAdmin(RegisterAdmin):
     ]
     autocomplete_fields = ["place"]
     filter_horizontal = ["sources"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The free background stays for history; what it claims is checked against the
+        # register, and the editor told (register/wording.background_warnings).
+        for warning in background_warnings(obj):
+            self.message_user(request, str(warning), messages.WARNING)
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # `vanort start-municipality` for the rest

@@ -121,9 +121,11 @@ class LinkedInlineFormSet(BaseInlineFormSet):
             for form in formset.forms:
                 if form.instance.pk != pk or not form.has_changed():
                     continue
+                if not form.is_valid():
+                    return None
                 if formset.can_delete and formset._should_delete_form(form):
                     return None
-                return form.instance if form.is_valid() else None
+                return form.instance
         return None
 
 

@@ -61,12 +61,15 @@ def body_name(body: str, lang: str) -> str:
 # --- the introduction, written from what is in force ------------------------------------
 
 
-def in_force(organisation: Organisation, day: date | None = None) -> list[Agreement]:
+def in_force(
+    organisation: Organisation, day: date | None = None, drafts: bool = False
+) -> list[Agreement]:
     """The published agreements of published relations that are active on `day`: the
-    lasting ones (a letter of intent is signed once, and is not "in force")."""
+    lasting ones (a letter of intent is signed once, and is not "in force"). With
+    `drafts`, the drafts count as published (the editor's preview)."""
     day = day or timezone.localdate()
     return list(
-        Agreement.objects.published()
+        (Agreement.objects.all() if drafts else Agreement.objects.published())
         .filter(relation__organisation=organisation, kind__has_duration=True)
         .with_status_on(day, AgreementStatus.ACTIVE)
         .select_related("kind", "relation__partner")
@@ -74,11 +77,13 @@ def in_force(organisation: Organisation, day: date | None = None) -> list[Agreem
     )
 
 
-def introduction(organisation: Organisation, lang: str, day: date | None = None) -> str:
+def introduction(
+    organisation: Organisation, lang: str, day: date | None = None, drafts: bool = False
+) -> str:
     """'Halmstads kommun har samarbetsavtal och vänortsliknande förbindelser med städer
     både inom och utanför EU.': the kinds in force, and where the partners are, with EU
     membership from register/eu.py. Empty when nothing is in force."""
-    agreements = in_force(organisation, day)
+    agreements = in_force(organisation, day, drafts)
     if not agreements:
         return ""
     kinds: list[AgreementKind] = []
