@@ -49,6 +49,7 @@ def drafts_of(organisation_ids) -> dict[str, list]:
         "relations": list(
             Relation.objects.filter(organisation__in=organisation_ids, is_published=False)
             .select_related("partner", "organisation")
+            .prefetch_related("partner__names")
             .order_by("organisation", "order", "pk")
         ),
         "agreements": list(
@@ -56,6 +57,7 @@ def drafts_of(organisation_ids) -> dict[str, list]:
                 relation__organisation__in=organisation_ids, is_published=False
             )
             .select_related("kind", "relation__partner", "relation__organisation")
+            .prefetch_related("relation__partner__names")
             .order_by("relation__organisation", "pk")
         ),
         "activities": list(
@@ -73,5 +75,6 @@ def not_on_record_of(organisation_ids) -> list[Agreement]:
             relation__organisation__in=organisation_ids, decision_not_on_record=True
         )
         .select_related("kind", "relation__partner", "relation__organisation")
+        .prefetch_related("relation__partner__names")
         .order_by("relation__organisation", "pk")
     )

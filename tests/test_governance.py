@@ -201,3 +201,28 @@ def test_the_rule_is_the_domains_for_every_face(demo):
     with pytest.raises(ValidationError) as refused:
         gentofte.full_clean()
     assert "decision" in refused.value.message_dict
+
+
+def test_the_register_import_holds_the_rule_too(demo):
+    """A file that publishes a governed agreement with neither decision nor mark is
+    refused, naming where and the rule, and nothing is imported."""
+    from opendata.register_format import RegisterFormatError, export_register, import_register
+
+    document = export_register(demo, published_only=False)
+    document["organisation"].update(slug="kopia")
+    document["places"][0]["name"] = "Halmstad (kopia)"
+    for relation in document["relations"]:
+        for agreement in relation["agreements"]:
+            agreement["decision_not_on_record"] = False
+    before = Agreement.objects.count()
+    with pytest.raises(RegisterFormatError) as refused:
+        import_register(document, "kopia.json")
+    assert ".agreements[0]" in refused.value.where
+    assert "kommunstyrelsen" in refused.value.reason or "executive board" in refused.value.reason
+    assert Agreement.objects.count() == before
+
+    for relation in document["relations"]:
+        for agreement in relation["agreements"]:
+            agreement.pop("decision_not_on_record")  # a file written before the mark existed
+    with pytest.raises(RegisterFormatError):
+        import_register(document, "kopia.json")
