@@ -23,7 +23,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import may_change_place, organisation_ids, roles_of, visible_sources
 from editing.base import RegisterAdmin, ScopedInline, ScopedMixin, VersionedInline
-from editing.forms import RenewalForm
+from editing.forms import AgreementInlineForm, LinkedInlineFormSet, RenewalForm
+from editing.publishing import PublishingMixin
 from editing.widgets import published_or_error
 from register.models import (
     Activity,
@@ -41,6 +42,7 @@ from register.models import (
     Relation,
     Source,
 )
+from register.wording import background_warnings
 
 
 class LabelledAutocompleteJsonView(AutocompleteJsonView):
@@ -93,14 +95,26 @@ class GovernanceRuleInline(ScopedInline):
 
 class DecisionInline(VersionedInline):
     model = Decision
-    fields = ["body", "date", "reference", "summary_sv", "summary_en", "url"]
+    fields = ["body", "date", "reference", "summary_sv", "summary_en", "url", "unanimous"]
     show_change_link = True
 
 
 class AgreementInline(VersionedInline):
     model = Agreement
     fk_name = "relation"
-    fields = ["kind", "start", "end", "term_months", "decision", "is_published", "period"]
+    form = AgreementInlineForm
+    formset = LinkedInlineFormSet
+    fields = [
+        "kind",
+        "start",
+        "end",
+        "term_months",
+        "decision",
+        "decision_not_on_record",
+        "decision_not_on_record_reason",
+        "is_published",
+        "period",
+    ]
     readonly_fields = ["period"]
     show_change_link = True
 
@@ -157,6 +171,13 @@ class OrganisationAdmin(RegisterAdmin):
     ]
     autocomplete_fields = ["place"]
     filter_horizontal = ["sources"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The free background stays for history; what it claims is checked against the
+        # register, and the editor told (register/wording.background_warnings).
+        for warning in background_warnings(obj):
+            self.message_user(request, str(warning), messages.WARNING)
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser  # `vanort start-municipality` for the rest
@@ -230,7 +251,7 @@ class SourceAdmin(RegisterAdmin):
 
 
 @admin.register(Relation)
-class RelationAdmin(RegisterAdmin):
+class RelationAdmin(PublishingMixin, RegisterAdmin):
     list_display = ["partner", "organisation", "since_as_published", "section", "is_published"]
     list_filter = ["is_published", "organisation"]
     list_editable = []
@@ -265,6 +286,14 @@ class RelationAdmin(RegisterAdmin):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
         return results.distinct(), False
 
+    def _create_formsets(self, request, obj, change):
+        # The agreements and decisions of one relation are checked together: a body
+        # corrected in this save counts for the agreement that links the decision.
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        for formset in formsets:
+            formset.siblings = formsets
+        return formsets, inlines
+
 
 @admin.register(Decision)
 class DecisionAdmin(RegisterAdmin):
@@ -283,6 +312,8 @@ class DecisionAdmin(RegisterAdmin):
         "summary_sv",
         "summary_en",
         "url",
+        "unanimous",
+        ("votes_for", "votes_against", "votes_abstaining"),
         "sources",
     ]
     readonly_fields = ["date_as_published"]
@@ -293,7 +324,7 @@ class DecisionAdmin(RegisterAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RegisterAdmin):
+class AgreementAdmin(PublishingMixin, RegisterAdmin):
     org_lookup = "relation__organisation"
     org_path = "relation.organisation_id"
     list_display = ["__str__", "relation", "kind", "is_published"]
@@ -308,7 +339,18 @@ class AgreementAdmin(RegisterAdmin):
             _("Period"),
             {"fields": ["start", "end", "term_months", "period_as_published", "renews"]},
         ),
-        (_("Decisions"), {"fields": ["decision", "ended_early_on", "ending_decision"]}),
+        (
+            _("Decisions"),
+            {
+                "fields": [
+                    "decision",
+                    "decision_not_on_record",
+                    "decision_not_on_record_reason",
+                    "ended_early_on",
+                    "ending_decision",
+                ]
+            },
+        ),
         (
             _("Content"),
             {
@@ -323,6 +365,7 @@ class AgreementAdmin(RegisterAdmin):
         ),
     ]
     readonly_fields = ["period_as_published"]
+    change_form_template = "admin/register/agreement/change_form.html"
 
     @admin.display(description=_("as published"))
     def period_as_published(self, agreement):
@@ -377,7 +420,7 @@ class AgreementAdmin(RegisterAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(RegisterAdmin):
+class ActivityAdmin(PublishingMixin, RegisterAdmin):
     list_display = ["__str__", "kind", "date_as_published", "organisation", "is_published"]
     list_filter = ["is_published", "kind"]
     search_fields = ["title_sv", "title_en", "outcome_sv"]

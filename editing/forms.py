@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,25 @@ class VersionedForm(forms.ModelForm):
                 if name in self.fields:
                     self.initial[name] = ids
 
+    def _update_errors(self, errors):
+        # A rule of the model may name a field this form does not show (an inline shows
+        # a few): it is shown above the form, with the field's name, never as a crash.
+        if hasattr(errors, "error_dict"):
+            shown, elsewhere = {}, []
+            for field, messages in errors.error_dict.items():
+                if field == NON_FIELD_ERRORS or field in self.fields:
+                    shown[field] = messages
+                    continue
+                try:
+                    label = str(self._meta.model._meta.get_field(field).verbose_name)
+                except Exception:  # noqa: BLE001 - not a model field: no name to give
+                    label = field
+                elsewhere += [f"{label[:1].upper()}{label[1:]}: {m}" for e in messages for m in e]
+            if elsewhere:
+                shown.setdefault(NON_FIELD_ERRORS, []).extend(ValidationError(elsewhere).error_list)
+                errors = ValidationError(shown)
+        super()._update_errors(errors)
+
     def save(self, commit=True):
         history.defer(self.instance)  # one history row, written once the m2m are saved
         return super().save(commit)
@@ -79,6 +99,48 @@ class VersionedForm(forms.ModelForm):
 
 class VersionedInlineForm(VersionedForm):
     check_unchanged = False
+
+
+class LinkedInlineFormSet(BaseInlineFormSet):
+    """An inline formset that knows the other inlines of the same page (`siblings`, set
+    by the ModelAdmin), so that one form can be checked with another's pending values."""
+
+    siblings: list = []
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.formset = self
+        return form
+
+    def pending(self, model, pk):
+        """The instance of `model` with `pk` as this save is about to store it, when
+        another inline on the page changes it validly; else None."""
+        for formset in self.siblings:
+            if formset.model is not model or formset is self:
+                continue
+            for form in formset.forms:
+                if form.instance.pk != pk or not form.has_changed():
+                    continue
+                if not form.is_valid():
+                    return None
+                if formset.can_delete and formset._should_delete_form(form):
+                    return None
+                return form.instance
+        return None
+
+
+class AgreementInlineForm(VersionedInlineForm):
+    """An agreement on its relation's page: the decision it links is checked as this
+    save leaves it (a body corrected in the decisions below counts)."""
+
+    def _post_clean(self):
+        chosen = self.cleaned_data.get("decision")
+        formset = getattr(self, "formset", None)
+        if chosen is not None and isinstance(formset, LinkedInlineFormSet):
+            pending = formset.pending(Decision, chosen.pk)
+            if pending is not None:
+                self.cleaned_data["decision"] = pending
+        super()._post_clean()
 
 
 class UnchangedSinceShownForm(forms.ModelForm):

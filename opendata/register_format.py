@@ -68,6 +68,15 @@ RELATION_FIELDS = [
     "is_published",
 ]
 DECISION_FIELDS = ["body", "date", "reference", "summary_sv", "summary_en", "url"]
+# Fields added after version 1 was first published: optional in a file, with the
+# model's default when absent (how a decision was taken; "decision not on record").
+DECISION_OPTIONAL = {
+    "unanimous": False,
+    "votes_for": None,
+    "votes_against": None,
+    "votes_abstaining": None,
+}
+AGREEMENT_OPTIONAL = {"decision_not_on_record": False, "decision_not_on_record_reason": ""}
 AGREEMENT_FIELDS = [
     "start",
     "end",
@@ -218,13 +227,13 @@ def export_register(organisation: Organisation, *, published_only: bool = True) 
     by_relation: dict[int, list] = {}
     for decision in decisions:
         by_relation.setdefault(decision.relation_id, []).append(
-            _fields(decision, DECISION_FIELDS)
+            _fields(decision, [*DECISION_FIELDS, *DECISION_OPTIONAL])
             | {"ref": decision_ref(decision.pk), "sources": cite(decision.sources.all())}
         )
     agreements_by_relation: dict[int, list] = {}
     for agreement in agreements:
         agreements_by_relation.setdefault(agreement.relation_id, []).append(
-            _fields(agreement, AGREEMENT_FIELDS)
+            _fields(agreement, [*AGREEMENT_FIELDS, *AGREEMENT_OPTIONAL])
             | {
                 "ref": agreement_ref(agreement.pk),
                 "kind": agreement.kind.code,
@@ -452,7 +461,11 @@ class Importer:
         self.relations[data["ref"]] = self.save(relation, where)
         self.cite(relation, data["sources"], where)
         for i, item in enumerate(data["decisions"]):
-            decision = Decision(relation=relation, **{k: item[k] for k in DECISION_FIELDS})
+            decision = Decision(
+                relation=relation,
+                **{k: item[k] for k in DECISION_FIELDS},
+                **{k: item.get(k, default) for k, default in DECISION_OPTIONAL.items()},
+            )
             self.decisions[item["ref"]] = self.save(decision, f"{where}.decisions[{i}]")
             self.cite(decision, item["sources"], f"{where}.decisions[{i}]")
         for i, item in enumerate(data["agreements"]):
@@ -469,6 +482,7 @@ class Importer:
             ),
             renews=self.ref(self.agreements, data["renews"], f"{where}.renews"),
             **{k: data[k] for k in AGREEMENT_FIELDS},
+            **{k: data.get(k, default) for k, default in AGREEMENT_OPTIONAL.items()},
         )
         self.agreements[data["ref"]] = self.save(agreement, where)
         agreement.focus_areas.set(

@@ -110,6 +110,10 @@ class DecisionOut(Schema):
     summary_sv: str
     summary_en: str
     url: str
+    unanimous: bool = Field(description="Taken unanimously.")
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstaining: int | None
 
 
 class AgreementOut(Schema):
@@ -123,6 +127,12 @@ class AgreementOut(Schema):
     focus_areas: list[Label]
     responsible_unit: str
     decision_id: int | None
+    decision_not_on_record: bool = Field(
+        description="Marked explicitly: the deciding decision is not in the register."
+    )
+    decision_not_on_record_reason: str
+    decision_record_sv: str = Field(description="“Beslut ej registrerat” when so marked.")
+    decision_record_en: str = Field(description="“Decision not on record” when so marked.")
     renews_id: int | None
     purpose_sv: str
     purpose_en: str

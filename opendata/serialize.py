@@ -83,6 +83,10 @@ def decision(item: Decision) -> dict:
         "summary_sv": item.summary_sv,
         "summary_en": item.summary_en,
         "url": item.url,
+        "unanimous": item.unanimous,
+        "votes_for": item.votes_for,
+        "votes_against": item.votes_against,
+        "votes_abstaining": item.votes_abstaining,
     }
 
 
@@ -98,6 +102,11 @@ def agreement(item: Agreement, on: date) -> dict:
         "focus_areas": [label(area) for area in item.focus_areas.all()],
         "responsible_unit": item.responsible_unit,
         "decision_id": item.decision_id,
+        # "Beslut ej registrerat": said in words, as on the page (register/governance.py).
+        "decision_not_on_record": item.decision_not_on_record,
+        "decision_not_on_record_reason": item.decision_not_on_record_reason,
+        "decision_record_sv": "Beslut ej registrerat" if item.decision_not_on_record else "",
+        "decision_record_en": "Decision not on record" if item.decision_not_on_record else "",
         "renews_id": item.renews_id,
         "purpose_sv": item.purpose_sv,
         "purpose_en": item.purpose_en,

@@ -29,7 +29,7 @@ from register.models import (
     Relation,
     localized,
 )
-from register.wording import governance_sentence, join
+from register.wording import governance_sentence, introduction, join
 
 
 @dataclass
@@ -48,18 +48,22 @@ class Section:
         return join([rel.partner.display_name(lang) for rel in self.relations], lang)
 
 
-def published_relations(organisation: Organisation):
+def published_relations(organisation: Organisation, drafts: bool = False):
+    """The relations the page shows; with `drafts`, as the page will look once the drafts
+    are published (the editor's preview)."""
     agreements = (
-        Agreement.objects.published()
+        (Agreement.objects.all() if drafts else Agreement.objects.published())
         .select_related("kind", "decision")
         .prefetch_related("focus_areas", "funding", "sources")
     )
     activities = (
-        Activity.objects.published().select_related("kind").prefetch_related("themes", "sources")
+        (Activity.objects.all() if drafts else Activity.objects.published())
+        .select_related("kind")
+        .prefetch_related("themes", "sources")
     )
+    relations = organisation.relations.all() if drafts else organisation.relations.published()
     return (
-        organisation.relations.published()
-        .select_related("partner")
+        relations.select_related("partner")
         .prefetch_related(
             Prefetch("partner__names", queryset=PlaceName.objects.all()),
             Prefetch("agreements", queryset=agreements),
@@ -103,18 +107,20 @@ class OrganisationPage:
     relations: list[Relation] = field(default_factory=list)
     map: MapDrawing | None = None
     open_lines: list = field(default_factory=list)
+    introduction: str = ""  # written from what is in force (register/wording.py)
 
 
-def build_page(slug: str, lang: str) -> OrganisationPage | None:
+def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage | None:
     organisation = organisation_for_page(slug)
     if organisation is None:
         return None
-    relations = list(published_relations(organisation))
+    relations = list(published_relations(organisation, drafts))
     now = timezone.now()
     return OrganisationPage(
         organisation=organisation,
         sections=sections_of(relations),
         governance=governance_sentence(organisation, lang),
+        introduction=introduction(organisation, lang, drafts=drafts),
         updated=last_updated(organisation),
         today=timezone.localdate(),
         relations=relations,

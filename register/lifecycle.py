@@ -18,7 +18,7 @@ from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from register import history
+from register import governance, history
 from register.imprecise import ImpreciseDate, format_date
 from register.language import current_lang
 from register.models import (
@@ -73,6 +73,8 @@ def renew(
     )
     if not end and term_months is None:
         following.term_months = agreement.term_months
+    # A renewal without the decision its kind requires starts as a draft (governance).
+    following.is_published = agreement.is_published and not governance.agreement_errors(following)
     following.full_clean()
     agreement.refresh_bounds()
     following.refresh_bounds()

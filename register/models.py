@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from register import hours
+from register import governance, hours
 from register.imprecise import (
     ImpreciseDate,
     format_count,
@@ -79,6 +79,10 @@ wikidata_id_validator = RegexValidator(
 TIMESTAMPED_HISTORY = HistoricalRecords(inherit=True)
 
 
+# The history's change reasons for a publication and a withdrawal (register/publishing.py).
+PUBLISHED, WITHDRAWN = "Publicerad", "Avpublicerad"
+
+
 class Timestamped(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Bumped on every save; an edit form sends the version it showed, and a save based on
@@ -92,6 +96,7 @@ class Timestamped(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self._note_publication()
         if not self._state.adding and self.pk is not None:
             self.version += 1
             if kwargs.get("update_fields") is not None:
@@ -100,6 +105,28 @@ class Timestamped(models.Model):
         # snapshot or a crash never sees one without the other.
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
+
+    def _note_publication(self) -> None:
+        """Publishing and withdrawing are named in the history ("Publicerad",
+        "Avpublicerad"), whichever face saves the record."""
+        if not hasattr(self, "is_published"):
+            return
+        if getattr(self, "_publication_noted", False):
+            self._publication_noted = False
+            self._change_reason = None
+        if getattr(self, "_change_reason", None):
+            return
+        was = None
+        if not self._state.adding and self.pk is not None:
+            was = (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .values_list("is_published", flat=True)
+                .first()
+            )
+        if bool(was) != bool(self.is_published) and (was is not None or self.is_published):
+            self._change_reason = PUBLISHED if self.is_published else WITHDRAWN
+            self._publication_noted = True
 
 
 class PublishedQuerySet(models.QuerySet):
@@ -456,7 +483,11 @@ class Relation(Timestamped):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("New records start as drafts: preview them, then publish."),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="relations")
     _history_m2m_fields = ["sources"]
 
@@ -511,6 +542,11 @@ class Decision(Timestamped):
     summary_sv = models.CharField(_("summary (Swedish)"), max_length=300, blank=True)
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
     url = models.URLField(_("URL"), blank=True)
+    # How the decision was taken: unanimously, or by a vote (counts as the minutes give them).
+    unanimous = models.BooleanField(_("unanimous"), default=False)
+    votes_for = models.PositiveIntegerField(_("votes for"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(_("votes against"), null=True, blank=True)
+    votes_abstaining = models.PositiveIntegerField(_("abstaining"), null=True, blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
     _history_m2m_fields = ["sources"]
 
@@ -518,10 +554,44 @@ class Decision(Timestamped):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unanimous=False) | Q(votes_against__isnull=True) | Q(votes_against=0),
+                name="decision_unanimous_has_no_votes_against",
+            ),
+        ]
 
     def __str__(self) -> str:
         parts = [self.get_body_display(), self.reference, format_date(self.date)]
         return ", ".join(part for part in parts if part)
+
+    def how_taken_text(self, lang: str | None = None) -> str:
+        """'enhälligt' / 'unanimously', or '31 för, 12 emot, 2 avstod'; '' if not recorded."""
+        sv = (lang or current_lang()) == "sv"
+        if self.unanimous:
+            return "enhälligt" if sv else "unanimously"
+        words = (("för", "for"), ("emot", "against"), ("avstod", "abstaining"))
+        counts = (self.votes_for, self.votes_against, self.votes_abstaining)
+        return ", ".join(
+            f"{count} {word[0] if sv else word[1]}"
+            for count, word in zip(counts, words, strict=True)
+            if count is not None
+        )
+
+    def clean(self):
+        errors: dict[str, list] = {}
+        if self.unanimous and self.votes_against:
+            errors["votes_against"] = [
+                _(
+                    "A unanimous decision has no votes against: untick “unanimous” or "
+                    "leave the votes against blank."
+                )
+            ]
+        if self.relation_id:
+            for field, messages in governance.decision_errors(self).items():
+                errors.setdefault(field, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
 
 
 class AgreementStatus(models.TextChoices):
@@ -583,9 +653,26 @@ class Agreement(Timestamped):
         related_name="agreements",
         verbose_name=_("decision"),
     )
+    # "Beslut ej registrerat": a historical agreement whose decision is not in the
+    # register, said so explicitly and why (register/governance.py).
+    decision_not_on_record = models.BooleanField(
+        _("decision not on record"),
+        default=False,
+        help_text=_(
+            "For an agreement decided before the digital records: say so here, with the "
+            "reason, instead of linking the decision."
+        ),
+    )
+    decision_not_on_record_reason = models.TextField(
+        _("why the decision is not on record"), blank=True
+    )
     purpose_sv = models.TextField(_("purpose (Swedish)"), blank=True)
     purpose_en = models.TextField(_("purpose (English)"), blank=True)
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("New records start as drafts: preview them, then publish."),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
     _history_m2m_fields = ["focus_areas", "sources"]
     # Lifecycle (register/lifecycle.py): a renewal is the next agreement, linked to the
@@ -698,9 +785,12 @@ class Agreement(Timestamped):
             self.start_earliest = self.end_latest = None  # field validators report it
         if self.start_earliest and self.end_latest and self.end_latest < self.start_earliest:
             errors.setdefault("end", []).append(_("The end cannot be before the start."))
-        if self.decision_id and self.kind_id and self.relation_id:
-            errors.update(self._decision_errors())
-        errors.update(self._lifecycle_errors())
+        self.settle_decision_mark()
+        for field, messages in self._lifecycle_errors().items():
+            errors.setdefault(field, []).extend(messages)
+        # The governance rule, one for every face (register/governance.py).
+        for field, messages in governance.agreement_errors(self).items():
+            errors.setdefault(field, []).extend(messages)
         if errors:
             raise ValidationError(errors)
 
@@ -715,39 +805,28 @@ class Agreement(Timestamped):
             errors["ending_decision"] = [
                 _("An agreement ended early needs the decision that ended it.")
             ]
-        if (
-            self.ending_decision_id
-            and self.relation_id
-            and self.ending_decision.relation_id != self.relation_id
-        ):
-            errors["ending_decision"] = [_("The decision belongs to another relation.")]
         return errors
 
-    def _decision_errors(self) -> dict[str, list]:
-        decision = self.decision
-        if decision.relation_id != self.relation_id:
-            return {"decision": [_("The decision belongs to another relation.")]}
-        organisation = self.relation.organisation
-        required = organisation.body_for(self.kind)
-        if required and decision.body != required:
-            return {
-                "decision": [
-                    _(
-                        "In %(organisation)s, %(kind)s are decided by the %(required)s, "
-                        "not by the %(given)s."
-                    )
-                    % {
-                        "organisation": organisation.name,
-                        "kind": self.kind.plural,
-                        "required": DecidingBody(required).label,
-                        "given": DecidingBody(decision.body).label,
-                    }
-                ]
-            }
-        return {}
+    @property
+    def decision_record_text(self) -> str:
+        """'Beslut ej registrerat' / 'Decision not on record' when so marked, else ''."""
+        return str(_("Decision not on record")) if self.decision_not_on_record else ""
+
+    def settle_decision_mark(self) -> None:
+        """A linked decision replaces the mark "decision not on record": it is on record now."""
+        if self.decision_id and self.decision_not_on_record:
+            self.decision_not_on_record = False
+            self.decision_not_on_record_reason = ""
 
     def save(self, *args, **kwargs):
         self.refresh_bounds()
+        self.settle_decision_mark()
+        if kwargs.get("update_fields") is not None and self.decision_id:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "decision_not_on_record",
+                "decision_not_on_record_reason",
+            }
         super().save(*args, **kwargs)
 
 
@@ -829,7 +908,11 @@ class Activity(Timestamped):
     )
     outcome_sv = models.TextField(_("outcome (Swedish)"), blank=True)
     outcome_en = models.TextField(_("outcome (English)"), blank=True)
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("New records start as drafts: preview them, then publish."),
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="activities")
     _history_m2m_fields = ["relations", "themes", "sources"]
     date_earliest = models.DateField(null=True, editable=False, db_index=True)

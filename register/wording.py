@@ -6,11 +6,23 @@ changes the sentence; lists are joined the language's way ("a, b och c").
 
 from __future__ import annotations
 
-from babel.lists import format_list
-from django.utils import translation
+import re
+from dataclasses import dataclass
+from datetime import date
 
+from babel.lists import format_list
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from register.eu import in_eu
 from register.language import LANGS, babel_locale
-from register.models import DecidingBody, Organisation
+from register.models import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    DecidingBody,
+    Organisation,
+)
 
 
 def join(items: list[str], lang: str) -> str:
@@ -44,3 +56,110 @@ def body_name(body: str, lang: str) -> str:
     council"): DecidingBody's own label, in `lang`."""
     with translation.override(lang if lang in LANGS else "sv"):
         return str(DecidingBody(str(body)).label)
+
+
+# --- the introduction, written from what is in force ------------------------------------
+
+
+def in_force(
+    organisation: Organisation, day: date | None = None, drafts: bool = False
+) -> list[Agreement]:
+    """The published agreements of published relations that are active on `day`: the
+    lasting ones (a letter of intent is signed once, and is not "in force"). With
+    `drafts`, the drafts count as published (the editor's preview)."""
+    day = day or timezone.localdate()
+    return list(
+        (Agreement.objects.all() if drafts else Agreement.objects.published())
+        .filter(relation__organisation=organisation, kind__has_duration=True)
+        .with_status_on(day, AgreementStatus.ACTIVE)
+        .select_related("kind", "relation__partner")
+        .order_by("kind__order", "kind__code", "pk")
+    )
+
+
+def introduction(
+    organisation: Organisation, lang: str, day: date | None = None, drafts: bool = False
+) -> str:
+    """'Halmstads kommun har samarbetsavtal och vänortsliknande förbindelser med städer
+    både inom och utanför EU.': the kinds in force, and where the partners are, with EU
+    membership from register/eu.py. Empty when nothing is in force."""
+    agreements = in_force(organisation, day, drafts)
+    if not agreements:
+        return ""
+    kinds: list[AgreementKind] = []
+    for agreement in agreements:
+        if agreement.kind not in kinds:
+            kinds.append(agreement.kind)
+    plurals = [
+        (k.plural_sv or k.label_sv) if lang == "sv" else (k.plural_en or k.label_en) for k in kinds
+    ]
+    inside = {in_eu(a.relation.partner.country) for a in agreements}
+    name = organisation.name_sv if lang == "sv" else (organisation.name_en or organisation.name_sv)
+    if lang == "sv":
+        where = {
+            frozenset({True, False}): "både inom och utanför EU",
+            frozenset({True}): "inom EU",
+            frozenset({False}): "utanför EU",
+        }[frozenset(inside)]
+        return f"{name} har {join(plurals, lang)} med städer {where}."
+    where = {
+        frozenset({True, False}): "both inside and outside the EU",
+        frozenset({True}): "inside the EU",
+        frozenset({False}): "outside the EU",
+    }[frozenset(inside)]
+    return f"{name} has {join(plurals, lang)} with towns {where}."
+
+
+@dataclass(frozen=True)
+class BackgroundWarning:
+    """The free background text names something the register does not have in force."""
+
+    language: str
+    named: str  # the kind or the partner, as the text names it
+
+    def __str__(self) -> str:
+        return gettext(
+            "The background text (%(language)s) names “%(named)s”, which the register does "
+            "not have in force. The introduction above it is written from the register; "
+            "check the background."
+        ) % {"language": self.language, "named": self.named}
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"(?<=[.!?])\s+", text) if part.strip()]
+
+
+def _names(text: str, word: str) -> bool:
+    return bool(word) and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
+
+
+def background_warnings(organisation: Organisation, day: date | None = None) -> list:
+    """What the background text claims that the register does not have in force: a kind
+    named in a sentence about the organisation itself ("Halmstads kommun har
+    vänortsavtal …"; a sentence about the past in general is history, not a claim), or a
+    partner named anywhere whose relation has nothing in force."""
+    agreements = in_force(organisation, day)
+    kinds_in_force = {a.kind_id for a in agreements}
+    partners_in_force = {a.relation.partner_id for a in agreements}
+    own = {organisation.name_sv, organisation.name_en, organisation.place.name} - {""}
+    warnings: list[BackgroundWarning] = []
+    relations = organisation.relations.select_related("partner").prefetch_related("partner__names")
+    for lang in ("sv", "en"):
+        text = getattr(organisation, f"background_{lang}", "")
+        if not text:
+            continue
+        for sentence in _sentences(text):
+            if not any(_names(sentence, name) for name in own):
+                continue
+            for kind in AgreementKind.objects.exclude(pk__in=kinds_in_force):
+                for word in {getattr(kind, f"plural_{lang}"), getattr(kind, f"label_{lang}")}:
+                    if _names(sentence, word) and BackgroundWarning(lang, word) not in warnings:
+                        warnings.append(BackgroundWarning(lang, word))
+        for relation in relations:
+            if relation.partner_id in partners_in_force:
+                continue
+            names = {relation.partner.name, *(n.name for n in relation.partner.names.all())}
+            for name in names:
+                if _names(text, name) and BackgroundWarning(lang, name) not in warnings:
+                    warnings.append(BackgroundWarning(lang, name))
+    return warnings

@@ -26,8 +26,9 @@ PAGE = "/sv/halmstad/"
 SEED_FACTS = [
     # title, background, governance
     "Vänorter och samarbetsstäder",
-    "Halmstads kommun har vänortsavtal och vänortsliknande förbindelser med städer både inom "
-    "och utanför EU.",
+    # The introduction is written from what is in force: no vänortsavtal (issue 11).
+    "Halmstads kommun har vänortsliknande förbindelser och samarbetsavtal med städer både "
+    "inom och utanför EU.",
     "Efter andra världskriget var det vanligt att man i Norden slöt vänortsavtal",
     "I dag är det vanligare att man sluter tidsbegränsade samarbetsavtal",
     "I Halmstads kommun är det kommunfullmäktige som beslutar om vänortsavtal medan "

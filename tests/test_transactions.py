@@ -52,6 +52,9 @@ def test_it_saves_nothing_when_an_inline_row_fails(alice, failing_second_agreeme
     for offset, start in enumerate(["1665", "1666"]):  # the second row fails
         row = f"agreements-{total + offset}"
         data.update({f"{row}-kind": kind, f"{row}-start": start, f"{row}-is_published": "on"})
+        # Published needs its decision or the mark (issue 11): the rows pass the rules.
+        data[f"{row}-decision_not_on_record"] = "on"
+        data[f"{row}-decision_not_on_record_reason"] = "Äldre än diariet."
         data[f"{row}-relation"] = str(relation.pk)
     data["agreements-TOTAL_FORMS"] = str(total + 2)
 
