@@ -37,6 +37,19 @@ class Conflict:
         return self.current_version is None
 
 
+def _history(model: type[models.Model]):
+    """The model's django-simple-history manager (added when the class is made, so the
+    type stubs cannot know it)."""
+    return getattr(model, "history")  # noqa: B009
+
+
+def _field(model: type[models.Model], name: str) -> models.Field:
+    """A concrete field of the model (the versioned records compare only those)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field
+
+
 def locked_version(model: type[models.Model], pk) -> int | None:
     """The stored version, locking the row until the transaction ends."""
     return (
@@ -55,14 +68,14 @@ def conflict_for(instance: models.Model, seen_version: int) -> Conflict | None:
     current = locked_version(type(instance), instance.pk)
     if current == seen_version:
         return None
-    history = type(instance).history.filter(id=instance.pk)
+    history = _history(type(instance)).filter(id=instance.pk)
     newest = history.order_by("-history_date", "-history_id").first()
     seen = history.filter(version=seen_version).order_by("-history_date").first()
     changes: list[Change] = []
     if newest is not None and seen is not None and current is not None:
         delta = newest.diff_against(seen)
         for change in delta.changes:
-            field = type(instance)._meta.get_field(change.field)
+            field = _field(type(instance), change.field)
             changes.append(
                 Change(str(field.verbose_name), _show(field, change.old), _show(field, change.new))
             )
@@ -87,13 +100,13 @@ def conflict_in_values(instance: models.Model, seen: dict, names: list[str]) -> 
     changes = []
     for name, value in now.items():
         if seen.get(name) != value:
-            field = model._meta.get_field(name)
+            field = _field(model, name)
             changes.append(
                 Change(str(field.verbose_name), _show(field, seen.get(name)), _show(field, value))
             )
     if not changes:
         return None
-    newest = model.history.filter(id=instance.pk).order_by("-history_date").first()
+    newest = _history(model).filter(id=instance.pk).order_by("-history_date").first()
     return Conflict(
         seen_version=0,
         current_version=1,
@@ -106,7 +119,7 @@ def conflict_in_values(instance: models.Model, seen: dict, names: list[str]) -> 
 def stored_values(instance: models.Model, names: list[str], *, lock: bool = False) -> dict | None:
     """{field name: stored value as JSON}, to be signed into a form and compared later;
     None if the record is gone. With `lock`, the row stays locked until the transaction ends."""
-    fields = [type(instance)._meta.get_field(name) for name in names]
+    fields = [_field(type(instance), name) for name in names]
     rows = type(instance)._base_manager.filter(pk=instance.pk)
     row = (rows.select_for_update() if lock else rows).values(*(f.attname for f in fields)).first()
     if row is None:

@@ -113,6 +113,7 @@ class ImpreciseDate:
         if precision in ("year", "decade") and months % 12 == 0:
             # A decade plus a term lands somewhere in a span of years: say so.
             low, high = self.earliest, self.latest
+            assert low is not None and high is not None  # a year or a decade has bounds
             return ImpreciseDate(f"{low.year + months // 12}/{high.year + months // 12}")
         raise ValueError(f"cannot add a term of {months} months to {self.text!r}")
 

@@ -118,10 +118,12 @@ class Timestamped(models.Model):
             return
         was = None
         if not self._state.adding and self.pk is not None:
+            # Only subclasses with is_published get here (checked above); the abstract
+            # base the type checker sees has no such field.
             was = (
                 type(self)
                 ._base_manager.filter(pk=self.pk)
-                .values_list("is_published", flat=True)
+                .values_list("is_published", flat=True)  # type: ignore[misc]
                 .first()
             )
         if bool(was) != bool(self.is_published) and (was is not None or self.is_published):
@@ -243,7 +245,9 @@ class Place(Timestamped):
     wikidata_id = models.CharField(
         _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_id_validator]
     )
-    sources = models.ManyToManyField("Source", blank=True, related_name="places")
+    sources: models.ManyToManyField = models.ManyToManyField(
+        "Source", blank=True, related_name="places"
+    )
     _history_m2m_fields = ["sources"]
 
     class Meta:
@@ -338,7 +342,9 @@ class Organisation(Timestamped):
         default="#005a9c",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour is # and six hex digits."))],
     )
-    sources = models.ManyToManyField("Source", blank=True, related_name="organisations")
+    sources: models.ManyToManyField = models.ManyToManyField(
+        "Source", blank=True, related_name="organisations"
+    )
     _history_m2m_fields = ["sources"]
 
     class Meta:
@@ -797,7 +803,8 @@ class Agreement(Timestamped):
     def _lifecycle_errors(self) -> dict[str, list]:
         """A renewal follows an agreement of the same relation; an early end has its decision."""
         errors: dict[str, list] = {}
-        if self.renews_id and self.relation_id and self.renews.relation_id != self.relation_id:
+        renewed = self.renews if self.renews_id else None
+        if renewed is not None and self.relation_id and renewed.relation_id != self.relation_id:
             errors["renews"] = [_("An agreement can only renew an agreement of its own relation.")]
         if self.renews_id and self.renews_id == self.pk:
             errors["renews"] = [_("An agreement cannot renew itself.")]

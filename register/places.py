@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,9 +53,17 @@ MATCH_DISTANCE_KM = 15.0
 SAME_POINT_KM = 1.0
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
-NAME_MAX = Place._meta.get_field("name").max_length
-REGION_MAX = Place._meta.get_field("region").max_length
-LANGUAGE_MAX = PlaceName._meta.get_field("language").max_length
+
+
+def _max_length(model, name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField) and field.max_length
+    return field.max_length
+
+
+NAME_MAX = _max_length(Place, "name")
+REGION_MAX = _max_length(Place, "region")
+LANGUAGE_MAX = _max_length(PlaceName, "language")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -393,6 +401,7 @@ class PlaceMatcher:
         a new place is planned). An ambiguous result changes nothing."""
         result = self.match(**values)
         if result.matched:
+            assert result.place is not None  # a match names its place
             if result.place.pk is not None:
                 self.matched.add(result.place.pk)
             details = {k: v for k, v in values.items() if k not in ("name", "country")}
