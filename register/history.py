@@ -8,11 +8,17 @@ more row for each many-to-many change; an edit in the admin would then show as t
 three rows, the first with the old focus areas. The admin therefore defers the row
 until the many-to-many are saved and writes one row with everything (`defer`, `write`).
 Saves outside the admin (imports, the shell) keep simple-history's behaviour: every
-change is still recorded, in more rows.
+change is still recorded, in more rows. Code that creates or edits a record together
+with its many-to-many (the demo loader, importers) wraps both in `one_row(record)`, so
+the version it makes is one row with its links: reverting to it gives exactly it (a
+record created first and linked after had a first version without its sources, and a
+revert to it dropped them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db.models import OuterRef, Q, Subquery
@@ -52,6 +58,43 @@ def write(record) -> None:
     TIMESTAMPED_HISTORY.create_historical_record(record, pending)
 
 
+def _forget(record) -> None:
+    if getattr(record, "_history_pending", None) is not None:
+        del record.skip_history_when_saving
+        del record._history_pending
+
+
+def current_many_to_many(record) -> dict[str, list]:
+    """{field name: [target ids]} of the record as stored now."""
+    if record.pk is None:
+        return {}
+    return {
+        field.name: sorted(getattr(record, field.name).values_list("pk", flat=True))
+        for field in type(record)._meta.many_to_many
+        if field.name in type(record)._history_m2m_fields
+    }
+
+
+@contextmanager
+def one_row(record) -> Iterator:
+    """Saves and many-to-many changes of `record` inside the block make one history row
+    (none if nothing changed), as the admin's forms do."""
+    if not tracks_many_to_many(type(record)):
+        yield record
+        return
+    before = (record.pk, record.version, current_many_to_many(record))
+    defer(record)
+    try:
+        yield record
+    except BaseException:
+        _forget(record)
+        raise
+    if (record.pk, record.version, current_many_to_many(record)) == before:
+        _forget(record)
+    else:
+        write(record)
+
+
 def record_change(record) -> None:
     """A row for a change the record's own save did not see (a through row saved alone)."""
     TIMESTAMPED_HISTORY.create_historical_record(record, "~")
@@ -67,6 +110,16 @@ def many_to_many_as_of(history_row) -> dict[str, list]:
     return values
 
 
+def set_many_to_many(record, values: dict[str, list], skip=()) -> None:
+    """Give `record` the links {field name: [target ids]}, leaving out fields in `skip`;
+    links to records deleted since are left out."""
+    for name, ids in values.items():
+        if name in skip:
+            continue
+        field = type(record)._meta.get_field(name)
+        getattr(record, name).set(field.related_model._base_manager.filter(pk__in=ids))
+
+
 def restore(deleted_row):
     """Bring a deleted record back as it was, many-to-many included; returns it.
 
@@ -79,9 +132,7 @@ def restore(deleted_row):
     defer(record)
     record.save()
     if before is not None and tracks_many_to_many(type(record)):
-        for name, ids in many_to_many_as_of(before).items():
-            field = type(record)._meta.get_field(name)
-            getattr(record, name).set(field.related_model._base_manager.filter(pk__in=ids))
+        set_many_to_many(record, many_to_many_as_of(before))
     write(record)
     return record
 
