@@ -19,10 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
+from register.imprecise import format_date, validate_edtf
+from register.language import current_lang
 from register.models import (
     TIMESTAMPED_HISTORY,
     Activity,
@@ -118,6 +123,85 @@ def set_many_to_many(record, values: dict[str, list], skip=()) -> None:
             continue
         field = type(record)._meta.get_field(name)
         getattr(record, name).set(field.related_model._base_manager.filter(pk__in=ids))
+
+
+# --- what a revert or a restore will change, in the reader's language -----------------
+
+# Kept by the register itself, not by the editor: a revert continues them.
+_BOOKKEEPING = {"id", "version", "updated_at"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # the field's label in the active language
+    old: str  # as the page shows it; "–" for nothing
+    new: str
+
+
+def shown(field, value) -> str:
+    """A stored value as the page would show it: EDTF dates in words, choices by label,
+    links by their names, yes or no."""
+    lang = current_lang()
+    if field.many_to_many:
+        targets = field.related_model._base_manager.filter(pk__in=value or [])
+        return ", ".join(sorted(str(target) for target in targets)) or "–"
+    if value is None or value == "":
+        return "–"
+    if validate_edtf in getattr(field, "validators", []):
+        return format_date(value, lang, since=field.name == "since") or str(value)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.many_to_one:
+        target = field.related_model._base_manager.filter(pk=value).first()
+        return str(target) if target is not None else str(value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime):
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _values(model, source, many_to_many: dict[str, list]) -> dict[str, object]:
+    values = {
+        field.name: getattr(source, field.attname)
+        for field in model._meta.concrete_fields
+        if field.name not in _BOOKKEEPING
+    }
+    return values | many_to_many
+
+
+def changes_to(record, row) -> list[FieldChange]:
+    """What making `record` (None: deleted) as it was at history `row` changes, field by
+    field and link by link. For a deleted record, the row before its deletion holds the
+    links it comes back with; links to records deleted since do not come back."""
+    model = row.instance_type
+    links_row = row.prev_record if row.history_type == "-" else row
+    links = many_to_many_as_of(links_row) if links_row and tracks_many_to_many(model) else {}
+    for name, ids in links.items():
+        target = model._meta.get_field(name).related_model
+        links[name] = sorted(target._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    new = _values(model, row, links)
+    old = {} if record is None else _values(model, record, current_many_to_many(record))
+    changes = []
+    for name, value in new.items():
+        before = old.get(name)
+        if record is not None and before == value:
+            continue
+        field = model._meta.get_field(name)
+        if record is None and value in (None, "", []):
+            continue
+        # An automatic verbose name ("sources") is plain text: translate it too.
+        label = gettext(str(field.verbose_name))
+        changes.append(
+            FieldChange(
+                label[:1].upper() + label[1:],
+                "–" if record is None else shown(field, before),
+                shown(field, value),
+            )
+        )
+    return changes
 
 
 def restore(deleted_row):
