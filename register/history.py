@@ -204,7 +204,7 @@ def changes_to(record, row) -> list[FieldChange]:
     return changes
 
 
-def restore(deleted_row):
+def restore(deleted_row, reason: str | None = None):
     """Bring a deleted record back as it was, many-to-many included; returns it.
 
     The deletion's own row has no many-to-many (Django removes those links first), so
@@ -212,6 +212,8 @@ def restore(deleted_row):
     """
     record = deleted_row.instance
     record._state.adding = True
+    if reason:
+        record._change_reason = reason
     before = deleted_row.prev_record
     defer(record)
     record.save()
