@@ -24,6 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import may_change_place, organisation_ids, roles_of, visible_sources
 from editing.base import RegisterAdmin, ScopedInline, ScopedMixin, VersionedInline
 from editing.forms import AgreementInlineForm, LinkedInlineFormSet, RenewalForm
+from editing.merge_admin import PlaceMergeMixin
 from editing.publishing import PublishingMixin
 from editing.widgets import published_or_error
 from register.models import (
@@ -187,7 +188,7 @@ class OrganisationAdmin(RegisterAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(RegisterAdmin):
+class PlaceAdmin(PlaceMergeMixin, RegisterAdmin):
     """The installation's gazetteer: shared, found by any of its names."""
 
     list_display = ["name", "country", "region", "wikidata_id"]

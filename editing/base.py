@@ -165,6 +165,7 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
 
     form = VersionedForm
     history_list_display = ["version"]
+    object_history_form_template = "admin/register/object_history_form.html"
     actions = [export_selected_as_csv]
 
     def get_queryset(self, request):
@@ -200,6 +201,13 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
         row = self.model.history.filter(id=object_id, history_id=version_id).first()
         if row is not None and history.tracks_many_to_many(self.model):
             request.reverting_many_to_many = history.many_to_many_as_of(row)
+        if row is not None:  # what the revert will change, shown above its form
+            current = self.model._base_manager.filter(pk=object_id).first()
+            extra_context = {
+                "changes_title": gettext("What the revert changes"),
+                "changes": history.changes_to(current, row),
+                **(extra_context or {}),
+            }
         # A revert saves the record and its m2m in one transaction, as the change view does.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
@@ -266,10 +274,18 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
     def restore_view(self, request, history_id: int):
         record = get_object_or_404(self.deleted_records(request), history_id=history_id)
         instance = record.instance
-        if request.method != "POST" or not self.has_add_permission(request):
+        if not self.has_add_permission(request) or not self.may_change(request, instance):
             raise PermissionDenied
-        if not self.may_change(request, instance):
-            raise PermissionDenied
+        if request.method != "POST":  # first, what the restore brings back
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Restore “%(record)s”") % {"record": instance},
+                "record": record,
+                "changes_title": gettext("What the restore brings back"),
+                "changes": history.changes_to(None, record),
+            }
+            return TemplateResponse(request, "admin/register/restore.html", context)
         with transaction.atomic(using=router.db_for_write(self.model)):
             instance = history.restore(record)
         self.message_user(

@@ -75,6 +75,8 @@ class VersionedForm(forms.ModelForm):
 
     def _save_m2m(self):
         super()._save_m2m()
+        # A revert gives the version's links even for a many-to-many the form leaves out.
+        history.set_many_to_many(self.instance, self.reverting_many_to_many, skip=self.fields)
         history.write(self.instance)
 
     # The parent form is saved whatever changed; an inline row only when it changed.

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from register.history import one_row
 from register.models import (
     Activity,
     ActivityKind,
@@ -198,32 +199,33 @@ def load_demo() -> Organisation:
     halmstad = _place("halmstad")
     org = Organisation.objects.filter(slug="halmstad").first()
     org = org or Organisation(slug="halmstad", place=halmstad)
-    _save_if_changed(
-        org,
-        place=halmstad,
-        name_sv="Halmstads kommun",
-        name_en="Halmstad Municipality",
-        phone="035-13 70 00",
-        email="direkt@halmstad.se",
-        visiting_address="Rådhuset, Kyrkogatan 5",
-        postal_address="301 05 Halmstad",
-        map_url="https://www.openstreetmap.org/?mlat=56.6736&mlon=12.8570#map=18/56.6736/12.8570",
-        website="https://www.halmstad.se",
-        visitor_hours="Mo-Th 08:00-17:00; Fr 08:00-16:00; PH off",
-        phone_hours="Mo-Th 07:00-17:00; Fr 07:00-16:00; PH off",
-        background_sv=BACKGROUND_SV,
-        background_en=BACKGROUND_EN,
-    )
-    source = Source.objects.filter(organisation=org, title=SEED_TITLE).first()
-    source = source or Source(organisation=org, title=SEED_TITLE)
-    _save_if_changed(
-        source,
-        url=SEED_URL,
-        document=SEED_DOCUMENT,
-        publisher="Halmstads kommun",
-        accessed_on=SEED_READ_ON,
-    )
-    _set_if_changed(org.sources, [source])
+    with one_row(org):  # the organisation with its source: one history row
+        _save_if_changed(
+            org,
+            place=halmstad,
+            name_sv="Halmstads kommun",
+            name_en="Halmstad Municipality",
+            phone="035-13 70 00",
+            email="direkt@halmstad.se",
+            visiting_address="Rådhuset, Kyrkogatan 5",
+            postal_address="301 05 Halmstad",
+            map_url="https://www.openstreetmap.org/?mlat=56.6736&mlon=12.8570#map=18/56.6736/12.8570",
+            website="https://www.halmstad.se",
+            visitor_hours="Mo-Th 08:00-17:00; Fr 08:00-16:00; PH off",
+            phone_hours="Mo-Th 07:00-17:00; Fr 07:00-16:00; PH off",
+            background_sv=BACKGROUND_SV,
+            background_en=BACKGROUND_EN,
+        )
+        source = Source.objects.filter(organisation=org, title=SEED_TITLE).first()
+        source = source or Source(organisation=org, title=SEED_TITLE)
+        _save_if_changed(
+            source,
+            url=SEED_URL,
+            document=SEED_DOCUMENT,
+            publisher="Halmstads kommun",
+            accessed_on=SEED_READ_ON,
+        )
+        _set_if_changed(org.sources, [source])
 
     for kind_code, body in [
         ("vanortsavtal", DecidingBody.COUNCIL),
@@ -239,16 +241,17 @@ def load_demo() -> Organisation:
     def relation(key, order, section="", since="", description_sv="", description_en=""):
         rel = Relation.objects.filter(organisation=org, partner=_place(key)).first()
         rel = rel or Relation(organisation=org, partner=_place(key))
-        _save_if_changed(
-            rel,
-            is_published=True,
-            order=order,
-            section=section,
-            since=since,
-            description_sv=description_sv,
-            description_en=description_en,
-        )
-        _set_if_changed(rel.sources, [source])
+        with one_row(rel):
+            _save_if_changed(
+                rel,
+                is_published=True,
+                order=order,
+                section=section,
+                since=since,
+                description_sv=description_sv,
+                description_en=description_en,
+            )
+            _set_if_changed(rel.sources, [source])
         return rel
 
     def agreement(rel, kind, focus=(), funding=(), **values):
@@ -260,9 +263,10 @@ def load_demo() -> Organisation:
                 "decision_not_on_record": True,
                 "decision_not_on_record_reason": NOT_ON_RECORD_REASON,
             }
-        _save_if_changed(found, is_published=True, **values)
-        _set_if_changed(found.focus_areas, [areas[code] for code in focus])
-        _set_if_changed(found.sources, [source])
+        with one_row(found):
+            _save_if_changed(found, is_published=True, **values)
+            _set_if_changed(found.focus_areas, [areas[code] for code in focus])
+            _set_if_changed(found.sources, [source])
         for funder, share in funding:
             _upsert(Funding, {"agreement": found, "funder": funder}, {"share_percent": share})
         return found
@@ -288,25 +292,26 @@ def load_demo() -> Organisation:
         organisation=org, kind=activity_kinds["medborgarmote"], date="2010-10"
     ).first()
     meeting = meeting or Activity(organisation=org, kind=activity_kinds["medborgarmote"])
-    _save_if_changed(
-        meeting,
-        is_published=True,
-        date="2010-10",
-        title_sv="Medborgarmöte med Asti",
-        title_en="Citizens' meeting with Asti",
-        participants=100,
-        participants_approximate=True,
-        young_participants=80,
-        young_participants_approximate=True,
-        outcome_sv="Mötet utmynnade i idéer och tankar kring städernas framtida utveckling.",
-        outcome_en="The meeting produced ideas and thoughts on the cities' future development.",
-    )
-    _set_if_changed(meeting.relations, [asti])
-    _set_if_changed(
-        meeting.themes,
-        [areas[c] for c in ("hallbar-utveckling", "stadsplanering", "kultur", "demokrati")],
-    )
-    _set_if_changed(meeting.sources, [source])
+    with one_row(meeting):
+        _save_if_changed(
+            meeting,
+            is_published=True,
+            date="2010-10",
+            title_sv="Medborgarmöte med Asti",
+            title_en="Citizens' meeting with Asti",
+            participants=100,
+            participants_approximate=True,
+            young_participants=80,
+            young_participants_approximate=True,
+            outcome_sv="Mötet utmynnade i idéer och tankar kring städernas framtida utveckling.",
+            outcome_en="The meeting produced ideas and thoughts on the cities' future development.",
+        )
+        _set_if_changed(meeting.relations, [asti])
+        _set_if_changed(
+            meeting.themes,
+            [areas[c] for c in ("hallbar-utveckling", "stadsplanering", "kultur", "demokrati")],
+        )
+        _set_if_changed(meeting.sources, [source])
 
     moshi = relation("moshi", 2)
     agreement(

@@ -8,15 +8,26 @@ more row for each many-to-many change; an edit in the admin would then show as t
 three rows, the first with the old focus areas. The admin therefore defers the row
 until the many-to-many are saved and writes one row with everything (`defer`, `write`).
 Saves outside the admin (imports, the shell) keep simple-history's behaviour: every
-change is still recorded, in more rows.
+change is still recorded, in more rows. Code that creates or edits a record together
+with its many-to-many (the demo loader, importers) wraps both in `one_row(record)`, so
+the version it makes is one row with its links: reverting to it gives exactly it (a
+record created first and linked after had a first version without its sources, and a
+revert to it dropped them).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
+from register.imprecise import format_date, validate_edtf
+from register.language import current_lang
 from register.models import (
     TIMESTAMPED_HISTORY,
     Activity,
@@ -52,6 +63,43 @@ def write(record) -> None:
     TIMESTAMPED_HISTORY.create_historical_record(record, pending)
 
 
+def _forget(record) -> None:
+    if getattr(record, "_history_pending", None) is not None:
+        del record.skip_history_when_saving
+        del record._history_pending
+
+
+def current_many_to_many(record) -> dict[str, list]:
+    """{field name: [target ids]} of the record as stored now."""
+    if record.pk is None:
+        return {}
+    return {
+        field.name: sorted(getattr(record, field.name).values_list("pk", flat=True))
+        for field in type(record)._meta.many_to_many
+        if field.name in type(record)._history_m2m_fields
+    }
+
+
+@contextmanager
+def one_row(record) -> Iterator:
+    """Saves and many-to-many changes of `record` inside the block make one history row
+    (none if nothing changed), as the admin's forms do."""
+    if not tracks_many_to_many(type(record)):
+        yield record
+        return
+    before = (record.pk, record.version, current_many_to_many(record))
+    defer(record)
+    try:
+        yield record
+    except BaseException:
+        _forget(record)
+        raise
+    if (record.pk, record.version, current_many_to_many(record)) == before:
+        _forget(record)
+    else:
+        write(record)
+
+
 def record_change(record) -> None:
     """A row for a change the record's own save did not see (a through row saved alone)."""
     TIMESTAMPED_HISTORY.create_historical_record(record, "~")
@@ -67,7 +115,96 @@ def many_to_many_as_of(history_row) -> dict[str, list]:
     return values
 
 
-def restore(deleted_row):
+def set_many_to_many(record, values: dict[str, list], skip=()) -> None:
+    """Give `record` the links {field name: [target ids]}, leaving out fields in `skip`;
+    links to records deleted since are left out."""
+    for name, ids in values.items():
+        if name in skip:
+            continue
+        field = type(record)._meta.get_field(name)
+        getattr(record, name).set(field.related_model._base_manager.filter(pk__in=ids))
+
+
+# --- what a revert or a restore will change, in the reader's language -----------------
+
+# Kept by the register itself, not by the editor: a revert continues them.
+_BOOKKEEPING = {"id", "version", "updated_at"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # the field's label in the active language
+    old: str  # as the page shows it; "–" for nothing
+    new: str
+
+
+def shown(field, value) -> str:
+    """A stored value as the page would show it: EDTF dates in words, choices by label,
+    links by their names, yes or no."""
+    lang = current_lang()
+    if field.many_to_many:
+        targets = field.related_model._base_manager.filter(pk__in=value or [])
+        return ", ".join(sorted(str(target) for target in targets)) or "–"
+    if value is None or value == "":
+        return "–"
+    if validate_edtf in getattr(field, "validators", []):
+        return format_date(value, lang, since=field.name == "since") or str(value)
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation and field.many_to_one:
+        target = field.related_model._base_manager.filter(pk=value).first()
+        return str(target) if target is not None else str(value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, datetime):
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _values(model, source, many_to_many: dict[str, list]) -> dict[str, object]:
+    values = {
+        field.name: getattr(source, field.attname)
+        for field in model._meta.concrete_fields
+        if field.name not in _BOOKKEEPING
+    }
+    return values | many_to_many
+
+
+def changes_to(record, row) -> list[FieldChange]:
+    """What making `record` (None: deleted) as it was at history `row` changes, field by
+    field and link by link. For a deleted record, the row before its deletion holds the
+    links it comes back with; links to records deleted since do not come back."""
+    model = row.instance_type
+    links_row = row.prev_record if row.history_type == "-" else row
+    links = many_to_many_as_of(links_row) if links_row and tracks_many_to_many(model) else {}
+    for name, ids in links.items():
+        target = model._meta.get_field(name).related_model
+        links[name] = sorted(target._base_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    new = _values(model, row, links)
+    old = {} if record is None else _values(model, record, current_many_to_many(record))
+    changes = []
+    for name, value in new.items():
+        before = old.get(name)
+        if record is not None and before == value:
+            continue
+        field = model._meta.get_field(name)
+        if record is None and value in (None, "", []):
+            continue
+        # An automatic verbose name ("sources") is plain text: translate it too.
+        label = gettext(str(field.verbose_name))
+        changes.append(
+            FieldChange(
+                label[:1].upper() + label[1:],
+                "–" if record is None else shown(field, before),
+                shown(field, value),
+            )
+        )
+    return changes
+
+
+def restore(deleted_row, reason: str | None = None):
     """Bring a deleted record back as it was, many-to-many included; returns it.
 
     The deletion's own row has no many-to-many (Django removes those links first), so
@@ -75,13 +212,13 @@ def restore(deleted_row):
     """
     record = deleted_row.instance
     record._state.adding = True
+    if reason:
+        record._change_reason = reason
     before = deleted_row.prev_record
     defer(record)
     record.save()
     if before is not None and tracks_many_to_many(type(record)):
-        for name, ids in many_to_many_as_of(before).items():
-            field = type(record)._meta.get_field(name)
-            getattr(record, name).set(field.related_model._base_manager.filter(pk__in=ids))
+        set_many_to_many(record, many_to_many_as_of(before))
     write(record)
     return record
 

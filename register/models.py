@@ -12,6 +12,7 @@ from datetime import date
 from functools import reduce
 
 from babel import Locale
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -269,6 +270,7 @@ class Place(Timestamped):
             ),
         ]
         indexes = [models.Index(fields=["country", "name"])]
+        permissions = [("merge_place", _("Can merge two places into one"))]
 
     def __str__(self) -> str:
         return self.display_name()
@@ -1026,3 +1028,26 @@ class ActivityParticipants(models.Model):
     def clean(self):
         if self.country:
             self.country = self.country.upper()
+
+
+class PlaceMerge(models.Model):
+    """Two places merged into one (register/merge.py): what moved, so it can be undone."""
+
+    kept = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="merges")
+    removed_id = models.PositiveIntegerField(_("removed place's id"))
+    removed_name = models.CharField(_("removed place"), max_length=200)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    # {"relations": [ids], "names": [ids], "dropped_names": [[language, name]], ...}
+    moved = models.JSONField(_("what moved"), default=dict)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("merge of places")
+        verbose_name_plural = _("merges of places")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.kept.name}"

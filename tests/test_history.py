@@ -67,7 +67,8 @@ def test_it_restores_a_deleted_record(client, alice):
     assert "Stord" in listing or str(agreement) in listing
     record = Agreement.history.filter(id=values[0], history_type="-").get()
     restore = reverse("admin:register_agreement_restore", args=[record.history_id])
-    assert client.get(restore).status_code == 403  # restoring takes a POST
+    assert client.get(restore).status_code == 200  # a GET shows what it would bring back
+    assert not Agreement.objects.filter(pk=values[0]).exists()  # and restores nothing
     assert client.post(restore).status_code == 302
     restored = Agreement.objects.get(pk=values[0])
     assert (restored.pk, restored.kind_id, restored.start, restored.purpose_sv) == values
