@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from register.models import country_name
+
 DATA = Path(__file__).resolve().parent / "data" / "countries-110m.json"
 WIDTH = 640
 MARGIN_DEGREES = 6.0
 MIN_SPAN_DEGREES = 24.0
+# A partner farther than this from home (in degrees of latitude or longitude) is drawn in
+# an inset, so the main frame fits the others (Halmstad's map: Europe, with Moshi apart).
+FAR_DEGREES = 30.0
+INSET_WIDTH = 200
+INSET_MARGIN = 10
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,25 @@ class CountryShape:
 
 
 @dataclass(frozen=True)
+class Inset:
+    """A small frame in the main map's lower right corner, around a far partner."""
+
+    x: float
+    y: float
+    width: int
+    height: int
+    label: str
+    countries: list[CountryShape]
+    markers: list[Marker]
+
+
+@dataclass(frozen=True)
 class MapDrawing:
     width: int
     height: int
     countries: list[CountryShape]
     markers: list[Marker]
+    insets: list[Inset] = ()
 
 
 @cache
@@ -64,13 +85,15 @@ class _View:
     south: float
     north: float
 
+    width: int = WIDTH
+
     @property
     def stretch(self) -> float:
         return math.cos(math.radians((self.north + self.south) / 2))
 
     @property
     def scale(self) -> float:
-        return WIDTH / ((self.east - self.west) * self.stretch)
+        return self.width / ((self.east - self.west) * self.stretch)
 
     @property
     def height(self) -> int:
@@ -90,7 +113,7 @@ class _View:
         )
 
 
-def _view_around(points: list[tuple[float, float]]) -> _View:
+def _view_around(points: list[tuple[float, float]], width: int = WIDTH) -> _View:
     """The smallest box around the places, with a margin and at least a minimum span."""
     lons = [lon for lon, _lat in points]
     lats = [lat for _lon, lat in points]
@@ -102,13 +125,31 @@ def _view_around(points: list[tuple[float, float]]) -> _View:
     if north - south < MIN_SPAN_DEGREES / 2:
         middle = (north + south) / 2
         south, north = middle - MIN_SPAN_DEGREES / 4, middle + MIN_SPAN_DEGREES / 4
-    return _View(max(west, -180), min(east, 180), max(south, -85), min(north, 85))
+    return _View(max(west, -180), min(east, 180), max(south, -85), min(north, 85), width)
+
+
+def _unwrapped(ring: list[list[float]]) -> list[tuple[float, float]]:
+    """The ring with longitudes made continuous: a ring that crosses the antimeridian
+    (Russia's Chukotka, Fiji) goes on past 180° instead of jumping back to -180°, which
+    drew a land-coloured stripe across the whole map."""
+    points: list[tuple[float, float]] = []
+    shift = 0.0
+    previous = None
+    for lon, lat in ring:
+        if previous is not None:
+            if lon + shift - previous > 180:
+                shift -= 360
+            elif lon + shift - previous < -180:
+                shift += 360
+        previous = lon + shift
+        points.append((previous, lat))
+    return points
 
 
 def _path(rings: list[list[list[float]]], view: _View) -> str:
     parts = []
     for ring in rings:
-        points = [view.project(lon, lat) for lon, lat in ring]
+        points = [view.project(lon, lat) for lon, lat in _unwrapped(ring)]
         head, *rest = points
         parts.append(
             f"M{head[0]:.1f} {head[1]:.1f}" + "".join(f"L{x:.1f} {y:.1f}" for x, y in rest) + "Z"
@@ -118,29 +159,58 @@ def _path(rings: list[list[list[float]]], view: _View) -> str:
 
 def draw(home: tuple[str, float, float], partners: list[tuple[str, str, float, float]]):
     """home = (name, lat, lon); partners = [(name, country code, lat, lon)]."""
-    points = [(home[2], home[1])] + [(lon, lat) for _n, _c, lat, lon in partners]
+    near = [p for p in partners if not _far(home, p)]
+    far = [p for p in partners if _far(home, p)]
+    points = [(home[2], home[1])] + [(lon, lat) for _n, _c, lat, lon in near]
     view = _view_around(points)
     partner_codes = {code for _n, code, _lat, _lon in partners}
-    countries = []
+    places = [(home[0], home[1], home[2], True)] + [
+        (name, lat, lon, False) for name, _code, lat, lon in near
+    ]
+    insets = []
+    y = view.height
+    for name, code, lat, lon in far:  # one inset each, stacked up from the lower right
+        inset_view = _view_around([(lon, lat)], INSET_WIDTH)
+        y -= inset_view.height + INSET_MARGIN
+        insets.append(
+            Inset(
+                WIDTH - INSET_WIDTH - INSET_MARGIN,
+                y,
+                INSET_WIDTH,
+                inset_view.height,
+                country_name(code),
+                _shapes(inset_view, partner_codes),
+                _markers([(name, lat, lon, False)], inset_view, INSET_WIDTH),
+            )
+        )
+    return MapDrawing(
+        WIDTH, view.height, _shapes(view, partner_codes), _markers(places, view), insets
+    )
+
+
+def _far(home: tuple[str, float, float], partner: tuple[str, str, float, float]) -> bool:
+    _name, _code, lat, lon = partner
+    return abs(lat - home[1]) > FAR_DEGREES or abs(lon - home[2]) > FAR_DEGREES
+
+
+def _shapes(view: _View, partner_codes: set[str]) -> list[CountryShape]:
+    shapes = []
     for country in _countries():
         rings = [ring for polygon in country["polygons"] for ring in polygon]
         if view.touches(rings):
-            countries.append(
+            shapes.append(
                 CountryShape(country["code"], _path(rings, view), country["code"] in partner_codes)
             )
-    places = [(home[0], home[1], home[2], True)] + [
-        (name, lat, lon, False) for name, _code, lat, lon in partners
-    ]
-    return MapDrawing(WIDTH, view.height, countries, _markers(places, view))
+    return shapes
 
 
-def _markers(places, view: _View) -> list[Marker]:
+def _markers(places, view: _View, width: int = WIDTH) -> list[Marker]:
     """Labels go right of their dot, or left near the right edge or where a label on the
     right would run into one already placed (Halmstad and Gentofte lie close)."""
     markers: list[Marker] = []
     for name, lat, lon, is_home in places:
         x, y = view.project(lon, lat)
-        left = x > WIDTH * 0.7
+        left = x > width * 0.7
         if any(
             abs(other.y - y) < 16 and abs(other.x - x) < 110 and other.label_left == left
             for other in markers

@@ -94,6 +94,12 @@ def contact(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "public/contact_page.html", _page_or_404(slug))
 
 
+@require_GET
+def privacy(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the site stores about visitors and staff, and which cookies it sets."""
+    return _render(request, "public/privacy.html", _page_or_404(slug))
+
+
 @require_http_methods(["GET", "POST"])
 def accessibility(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(slug)

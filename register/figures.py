@@ -325,6 +325,12 @@ class AnnualFigures:
     def as_of(self) -> date:
         return date(self.year, 12, 31)
 
+    @property
+    def in_force(self) -> list[RelationOnDate]:
+        """The relations with an agreement in force on 31 December (Relation.status_on):
+        Moshi's partnership, 2008 for four years, is in force in 2011, not in 2013."""
+        return [item for item in self.relations if item.status == AgreementStatus.ACTIVE]
+
     def status_counts(self) -> list[tuple[str, int]]:
         counts: dict[str, int] = defaultdict(int)
         for item in self.relations:

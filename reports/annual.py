@@ -6,19 +6,22 @@ import csv
 import io
 from pathlib import Path
 
+from babel.lists import format_list
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from register.figures import AnnualFigures, annual_figures
 from register.imprecise import Count, format_date
+from register.language import babel_locale
 from register.models import Organisation
 from reports import charts
 
 STYLESHEET = Path(__file__).resolve().parent / "static" / "reports" / "report.css"
 
 
-def report_context(organisation: Organisation, year: int, lang: str) -> dict:
+def report_context(organisation: Organisation, year: int, lang: str, case_number: str = "") -> dict:
     with translation.override(lang):
         figures = annual_figures(organisation, year)
         return {
@@ -26,6 +29,9 @@ def report_context(organisation: Organisation, year: int, lang: str) -> dict:
             "organisation": organisation,
             "year": year,
             "lang": lang,
+            "case_number": case_number,
+            "produced": format_date(timezone.localdate().isoformat(), lang),
+            "summary": summary(figures, lang),
             "as_of": format_date(figures.as_of.isoformat(), lang),
             "charts": {
                 "activities": charts.activities_per_year(figures),
@@ -33,6 +39,76 @@ def report_context(organisation: Organisation, year: int, lang: str) -> dict:
                 "map": charts.partners_map(figures),
             },
         }
+
+
+def summary(figures: AnnualFigures, lang: str) -> list[str]:
+    """The cover's few sentences, written from the figures (in the active language)."""
+    name = figures.organisation.name
+    in_force = [item.relation.partner.display_name(lang) for item in figures.in_force]
+    day = format_date(figures.as_of.isoformat(), lang)
+    if in_force:
+        sentences = [
+            ngettext(
+                "On %(day)s %(name)s had %(n)s relation in force: with %(partners)s.",
+                "On %(day)s %(name)s had %(n)s relations in force: with %(partners)s.",
+                len(in_force),
+            )
+            % {
+                "day": day,
+                "name": name,
+                "n": len(in_force),
+                "partners": format_list(in_force, locale=babel_locale(lang)),
+            }
+        ]
+    else:
+        sentences = [
+            _("On %(day)s %(name)s had no relation in force.") % {"day": day, "name": name}
+        ]
+    signed, ended = len(figures.signed), len(figures.ended)
+    if signed:
+        sentences.append(
+            ngettext(
+                "%(n)s agreement was signed or renewed during the year.",
+                "%(n)s agreements were signed or renewed during the year.",
+                signed,
+            )
+            % {"n": signed}
+        )
+    else:
+        sentences.append(_("No agreement was signed or renewed during the year."))
+    if ended:
+        sentences.append(
+            ngettext("%(n)s agreement ended.", "%(n)s agreements ended.", ended) % {"n": ended}
+        )
+    decisions = sum(len(items) for _body, items in figures.decisions_by_body)
+    if decisions:
+        sentences.append(
+            ngettext("%(n)s decision was recorded.", "%(n)s decisions were recorded.", decisions)
+            % {"n": decisions}
+        )
+    activities = len(figures.activities)
+    if not activities:
+        sentences.append(_("No activities were recorded."))
+    elif figures.participants.known:
+        sentences.append(
+            ngettext(
+                "%(n)s activity was recorded, with %(participants)s participants.",
+                "%(n)s activities were recorded, with %(participants)s participants in all.",
+                activities,
+            )
+            % {"n": activities, "participants": figures.participants.text(lang)}
+        )
+    else:
+        sentences.append(
+            ngettext("%(n)s activity was recorded.", "%(n)s activities were recorded.", activities)
+            % {"n": activities}
+        )
+    if figures.share_young.percent is not None:
+        sentences.append(
+            _("Young people made up %(share)s of the participants.")
+            % {"share": figures.share_young.text(lang)}
+        )
+    return sentences
 
 
 def render_html(context: dict, *, for_pdf: bool = False) -> str:
@@ -46,7 +122,11 @@ def render_pdf(context: dict) -> bytes:
 
     html = render_html(context, for_pdf=True)
     # No base_url: the page needs no files, and the charts refer only to their own ids.
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    # Tagged (PDF/UA-1): a structure tree from the HTML's headings, tables and lists,
+    # the document language from <html lang>, and the title from <title>.
+    return HTML(string=html).write_pdf(
+        stylesheets=[CSS(filename=str(STYLESHEET))], pdf_variant="pdf/ua-1"
+    )
 
 
 CSV_HEADER = ("section", "subject", "measure", "value", "approximate", "note")

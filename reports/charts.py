@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from register.figures import AnnualFigures, YearFigures
+from register.language import babel_locale, current_lang
 
 if TYPE_CHECKING:
     from matplotlib.patches import Patch
@@ -62,13 +63,26 @@ def _approximate_legend() -> Patch:
     return Patch(facecolor=BAR, hatch=HATCH, label=_("approximate figure (hatched)"))
 
 
-def activities_per_year(figures: AnnualFigures) -> str:
-    """Participants per year as bars (hatched where approximate), activities written above."""
+def number(value: float, lang: str | None = None) -> str:
+    """A number as the language writes it: '1 500' and '0,5' in Swedish, '1,500' in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=babel_locale(lang or current_lang()))
+
+
+def count_axis(ax) -> None:
+    """A y axis for counts: whole-number ticks only (no '0.0–1.2 participants'), written
+    in the page's language."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    lang = current_lang()
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: number(value, lang)))
+
+
+def activities_figure(figures: AnnualFigures):
+    """The matplotlib figure and axes of activities_per_year (the caller closes it)."""
     years = figures.per_year
-    title = _("Activities and participants per year, %(first)s–%(last)s") % {
-        "first": years[0].year,
-        "last": years[-1].year,
-    }
     plt = _pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 2.8))
@@ -91,10 +105,27 @@ def activities_per_year(figures: AnnualFigures) -> str:
                 )
         ax.set_ylabel(_("participants"))
         ax.set_ylim(0, max([*values, 1]) * 1.25)
+        count_axis(ax)
         ax.tick_params(axis="x", labelsize=7)
         if any(item.participants.approximate for item in years):
             ax.legend(handles=[_approximate_legend()], loc="upper left", frameon=False)
         fig.tight_layout()
+    return fig, ax
+
+
+def activities_per_year(figures: AnnualFigures) -> str:
+    """Participants per year as bars (hatched where approximate), activities written above;
+    "" when no year of the period has an activity (the page says so in words instead)."""
+    years = figures.per_year
+    if not any(item.activities for item in years):
+        return ""
+    title = _("Activities and participants per year, %(first)s–%(last)s") % {
+        "first": years[0].year,
+        "last": years[-1].year,
+    }
+    plt = _pyplot()
+    with plt.rc_context(RC):
+        fig, _ax = activities_figure(figures)
         svg = _to_svg(fig, "chart-activities")
     return finish_svg(svg, "chart-activities", title, _describe_years(years))
 
@@ -117,7 +148,9 @@ def young_share(figures: AnnualFigures) -> str:
     """Young and other participants per year, stacked, for the years that counted both."""
     counted = [item for item in figures.per_year if item.young.known and item.participants.known]
     # Every year of the period is on the axis, so a year without counts shows as a gap.
-    years = figures.per_year if counted else []
+    if not counted:
+        return ""  # the page has no chart to show, and says nothing more than the table
+    years = figures.per_year
     title = _("Share of young participants per year")
     plt = _pyplot()
     with plt.rc_context(RC):
@@ -141,7 +174,7 @@ def young_share(figures: AnnualFigures) -> str:
                     share = round(100 * item.young.value / item.participants.value)
                     approx = item.young.approximate or item.participants.approximate
                     ax.annotate(
-                        f"{'≈' if approx else ''}{share} %",
+                        f"{'≈' if approx else ''}{number(share)}\u00a0%",
                         (ybar.get_x() + ybar.get_width() / 2, item.participants.value),
                         ha="center",
                         va="bottom",
@@ -154,11 +187,9 @@ def young_share(figures: AnnualFigures) -> str:
                 handles.append(_approximate_legend())
             ax.legend(handles=handles, loc="upper left", frameon=False, fontsize=7)
             ax.set_ylim(0, max(i.participants.value for i in years) * 1.35 or 1)
+            count_axis(ax)
             ax.tick_params(axis="x", labelsize=7)
             ax.set_ylabel(_("participants"))
-        else:
-            ax.set_axis_off()
-            ax.text(0.5, 0.5, _("No counts of young participants."), ha="center")
         fig.tight_layout()
         svg = _to_svg(fig, "chart-young")
     description = "; ".join(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -14,6 +14,7 @@ from register.figures import annual_figures
 from register.language import current_lang
 from register.models import Organisation
 from reports import annual, feeds
+from reports.forms import CaseNumberForm
 from reports.models import CalendarToken
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -48,15 +49,26 @@ def _editor_view(view):
 @_editor_view
 def annual_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _organisation_for(request, slug, year)
-    context = annual.report_context(organisation, year, current_lang())
-    return render(request, "reports/annual.html", {**context, "for_pdf": False})
+    form = CaseNumberForm(request.GET)
+    case_number = form.cleaned_data["diarienummer"] if form.is_valid() else ""
+    context = annual.report_context(organisation, year, current_lang(), case_number)
+    return render(
+        request,
+        "reports/annual.html",
+        {**context, "for_pdf": False, "form": form},
+        status=200 if form.is_valid() else 400,
+    )
 
 
 @require_GET
 @_editor_view
 def annual_report_pdf(request: HttpRequest, slug: str, year: int) -> HttpResponse:
     organisation = _organisation_for(request, slug, year)
-    pdf = annual.render_pdf(annual.report_context(organisation, year, current_lang()))
+    form = CaseNumberForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(" ".join(form.errors["diarienummer"]))
+    case_number = form.cleaned_data["diarienummer"]
+    pdf = annual.render_pdf(annual.report_context(organisation, year, current_lang(), case_number))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="vanort-{slug}-{year}-{current_lang()}.pdf"'

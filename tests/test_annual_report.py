@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -270,3 +271,195 @@ def test_it_does_not_issue_more_queries_as_the_register_grows(demo, signed_in, s
     assert response.status_code == 200
     assert "Partner 24" in response.content.decode()
     assert len(large) == len(small), "\n".join(q["sql"][:200] for q in large.captured_queries)
+
+
+# --- a report a council accepts (issue 15) ------------------------------------------
+
+
+def pdf_words(pdf: Path) -> list[tuple[float, float, str]]:
+    """(xMin, xMax, word) of every word, from poppler's pdftotext -bbox."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("pdftotext (poppler-utils) is missing")
+        pytest.skip("pdftotext (poppler-utils) is missing")
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return [
+        (float(x0), float(x1), word)
+        for x0, x1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', xml
+        )
+    ]
+
+
+def test_it_counts_only_the_relations_in_force_on_31_december(signed_in):
+    """Moshi's partnership ran 2008 for four years: in force in 2011, ended by 2013."""
+    page = signed_in.get("/sv/reports/halmstad/2013/").content.decode()
+    row = re.search(r"Förbindelser i kraft 31 december</th><td>(\d+)</td>", page)
+    assert row and row.group(1) == "4"
+    assert "hade Halmstads kommun 4 förbindelser i kraft: med Asti, Gentofte, Hangö och Stord." in (
+        page
+    )
+    assert "Förbindelser i registret 31 december</th><td>5</td>" in page
+    page_2011 = signed_in.get("/en/reports/halmstad/2011/").content.decode()
+    assert "Relations in force on 31 December</th><td>5</td>" in page_2011
+
+
+def test_it_writes_a_summary_from_the_figures(signed_in):
+    page = signed_in.get("/sv/reports/halmstad/2010/").content.decode()
+    assert "Den 31 december 2010 hade Halmstads kommun 5 förbindelser i kraft" in page
+    assert "1 aktivitet registrerades, med ett 100-tal deltagare." in page
+    assert "Unga utgjorde cirka 80 % av deltagarna." in page
+    en = signed_in.get("/en/reports/halmstad/2010/").content.decode()
+    assert "1 activity was recorded, with about 100 participants." in en
+    assert "No agreement was signed or renewed during the year." in en
+
+
+def test_it_puts_the_organisation_year_date_and_case_number_on_the_cover(signed_in):
+    page = signed_in.get("/sv/reports/halmstad/2010/", {"diarienummer": " KS 2026/123 "})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "<dt>Diarienummer</dt><dd>KS 2026/123</dd>" in text
+    assert "?diarienummer=KS%202026/123" in text  # the PDF link carries it
+    response = signed_in.get("/sv/reports/halmstad/2010.pdf", {"diarienummer": "KS 2026/123"})
+    first = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    cover = " ".join(first.split())
+    for words in ("Halmstads kommun", "2010", "Diarienummer KS 2026/123", "Sammanfattning"):
+        assert words in cover, words
+    assert "Medborgarmöte" not in cover  # the figures start on page 2
+
+
+def test_it_refuses_a_case_number_that_is_not_one(signed_in):
+    page = signed_in.get("/sv/reports/halmstad/2010/", {"diarienummer": "<b>KS</b> 2026/1"})
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "Skriv diarienumret som registraturen gör" in text
+    assert 'aria-invalid="true"' in text
+    assert "<b>KS" not in text
+    assert "<dd>–</dd>" in text  # nothing unchecked reaches the cover
+    too_long = signed_in.get(
+        "/sv/reports/halmstad/2010.pdf", {"diarienummer": "KS 2026/" + "1" * 40}
+    )
+    assert too_long.status_code == 400
+
+
+def test_it_says_no_activities_recorded_instead_of_drawing_an_empty_chart(signed_in):
+    page = signed_in.get("/sv/reports/halmstad/2025/").content.decode()
+    assert "Inga aktiviteter registrerade 2016–2025." in page
+    assert len(re.findall(r"<svg\b", page)) == 1  # the map only
+    en = signed_in.get("/en/reports/halmstad/2025/").content.decode()
+    assert "No activities recorded, 2016–2025." in en
+
+
+def test_it_writes_chart_axes_in_whole_numbers_the_swedish_way(demo):
+    from django.utils import translation
+
+    kind = ActivityKind.objects.get(code="besok")
+    made = Activity.objects.create(organisation=demo, kind=kind, date="2024-05", participants=1)
+    made.relations.set([demo.relations.get(partner__name="Asti")])
+    Activity.objects.create(organisation=demo, kind=kind, date="2025-03", participants=1500)
+
+    def ticks(lang: str, year: int) -> list[str]:
+        with translation.override(lang):
+            fig, ax = charts.activities_figure(annual_figures(demo, year))
+            fig.canvas.draw()
+            labels = [t.get_text() for t in ax.get_yticklabels()]
+            charts._pyplot().close(fig)
+        return labels
+
+    small = ticks("sv", 2024)  # one participant: no '0.0, 0.2 … 1.2'
+    assert small and all(re.fullmatch(r"\d+", label) for label in small), small
+    assert "1\xa0500" in ticks("sv", 2025) or "1\xa0000" in ticks("sv", 2025)
+    assert any("," in label for label in ticks("en", 2025))  # 1,000 in English
+    assert charts.number(0.5, "sv") == "0,5" and charts.number(0.5, "en") == "0.5"
+
+
+def test_it_writes_a_tagged_pdf_with_its_language(signed_in):
+    import pikepdf
+
+    for lang in ("sv", "en"):
+        response = signed_in.get(f"/{lang}/reports/halmstad/2010.pdf")
+        with pikepdf.open(io.BytesIO(response.content)) as pdf:
+            root = pdf.Root
+            assert "/StructTreeRoot" in root
+            assert str(root.Lang) == lang
+            assert bool(root.MarkInfo.Marked) is True
+            kinds = {
+                str(element.get("/S"))
+                for element in _structure(root.StructTreeRoot)
+                if isinstance(element, pikepdf.Dictionary)
+            }
+            assert {"/H1", "/H2", "/Table", "/TH", "/TD"} <= kinds, kinds
+            assert str(pdf.open_metadata().get("dc:title", "")).startswith(
+                "Årsrapport" if lang == "sv" else "Annual report"
+            )
+
+
+def _structure(node, depth: int = 0):
+    import pikepdf
+
+    if depth > 40:
+        return
+    kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary):
+            yield kid
+            yield from _structure(kid, depth + 1)
+
+
+def test_it_keeps_the_tables_within_the_pdf_margins(demo, signed_in, tmp_path):
+    """A long title, a long reference and a long verdict wrap inside the A4 margins (16 mm)."""
+    kind = ActivityKind.objects.get(code="besok")
+    asti = demo.relations.get(partner__name="Asti")
+    made = Activity.objects.create(
+        organisation=demo,
+        kind=kind,
+        date="2010-11",
+        participants=12345,
+        title_sv="Gymnasieskolornas-utbytesvecka-om-hållbar-stadsutveckling-och-demokrati",
+    )
+    made.relations.set([asti])
+    Decision.objects.create(
+        relation=asti,
+        body=DecidingBody.EXECUTIVE_BOARD,
+        date="2010-09-01",
+        reference="KS 2010/000123-avsiktsförklaring-förlängning",
+    )
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(signed_in.get("/sv/reports/halmstad/2010.pdf").content)
+    width = float(PdfReader(pdf).pages[0].mediabox.width)
+    margin = 16 / 25.4 * 72
+    words = pdf_words(pdf)
+    assert any("Gymnasieskolornas" in word for _x0, _x1, word in words)
+    outside = [(x0, x1, w) for x0, x1, w in words if x0 < margin - 1 or x1 > width - margin + 1]
+    assert not outside, outside[:10]
+
+
+def test_it_saves_the_reports_first_two_pages_as_pictures(signed_in, tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftoppm"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("pdftoppm (poppler-utils) is missing")
+        pytest.skip("pdftoppm (poppler-utils) is missing")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for lang in ("sv", "en"):
+        pdf = tmp_path / f"{lang}.pdf"
+        response = signed_in.get(
+            f"/{lang}/reports/halmstad/2010.pdf", {"diarienummer": "KS 2026/123"}
+        )
+        pdf.write_bytes(response.content)
+        prefix = ARTIFACTS / f"annual-report-halmstad-2010-{lang}-page"
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(pdf), str(prefix)],
+            check=True,
+        )
+        pictures = sorted(ARTIFACTS.glob(f"{prefix.name}-*.png"))
+        assert len(pictures) == 2 and all(p.stat().st_size > 5000 for p in pictures)

@@ -24,6 +24,7 @@ PAGES = {
         "/sv/halmstad/aktiviteter/",
         "/sv/halmstad/kontakt/",
         "/sv/halmstad/tillganglighet/",
+        "/sv/halmstad/personuppgifter/",
     ],
     "en": [
         "/en/halmstad/",
@@ -32,6 +33,7 @@ PAGES = {
         "/en/halmstad/partners/hanko/",
         "/en/halmstad/activities/",
         "/en/halmstad/contact/",
+        "/en/halmstad/privacy/",
         "/en/halmstad/accessibility/",
     ],
 }

@@ -2,7 +2,8 @@ import re
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
+from django.utils.translation import gettext as _
 
 from public import pages
 from register import hours
@@ -87,3 +88,52 @@ def partner_slug(place):
 @register.filter
 def og_locale(code):
     return babel_locale(code) if code in LANGS else code
+
+
+@register.filter
+def in_country(place) -> str:
+    """'i Danmark', 'på Island', 'in Iceland': the place's country with its preposition."""
+    from register.countries import preposition
+
+    lang = current_lang()
+    return f"{preposition(place.country, lang)} {place.country_name(lang)}"
+
+
+@register.filter
+def phone_display(phone: str) -> str:
+    """The number as the page's readers dial it: '035-13 70 00' on the Swedish page,
+    '+46 35 13 70 00' (libphonenumber's international format) on the English one."""
+    import phonenumbers
+
+    if current_lang() == "sv" or not phone:
+        return phone
+    try:
+        number = phonenumbers.parse(phone, "SE")
+    except phonenumbers.NumberParseException:
+        return phone
+    if not phonenumbers.is_possible_number(number):
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@register.inclusion_tag("public/open_data.html")
+def open_data(organisation):
+    """The visible "Open data" section: every format the page's <head> advertises
+    (opendata.discovery.alternates), the JSON-LD, the register format and the API docs."""
+    from opendata.discovery import alternates
+
+    slug = organisation.slug
+    links = [(link.title, link.href, link.media_type) for link in alternates(slug)]
+    links += [
+        (
+            _("The organisation as linked data (JSON-LD)"),
+            reverse("api:organisation_jsonld", kwargs={"slug": slug}),
+            "application/ld+json",
+        ),
+        (
+            _("The whole register in Vänort's format (JSON)"),
+            reverse("api:register_json", kwargs={"slug": slug}),
+            "application/json",
+        ),
+    ]
+    return {"links": links, "api_docs": reverse("api:openapi-view")}
