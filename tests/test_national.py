@@ -196,8 +196,10 @@ def test_every_filter_state_has_its_csv_and_geojson(client, demo):
 def test_pages_of_fifty_link_to_each_other(client, demo):
     kind = AgreementKind.objects.get(code="vanortsavtal")
     for n in range(60):
-        rel = Relation.objects.create(organisation=demo, partner=place(f"Stad {n}", "DE"))
-        Agreement.objects.create(relation=rel, kind=kind, start="2000")
+        rel = Relation.objects.create(
+            organisation=demo, partner=place(f"Stad {n}", "DE"), is_published=True
+        )
+        Agreement.objects.create(relation=rel, kind=kind, start="2000", is_published=True)
     first = client.get("/en/register/", {"country": "DE"}).content.decode()
     assert "Page 1 of 2" in first and 'href="?country=DE&amp;page=2"' in first
     second = client.get("/en/register/", {"country": "DE", "page": 2}).content.decode()
