@@ -51,7 +51,66 @@ class ImpreciseDatesMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ScopedMixin:
+# The query-string lookups a built-in list filter sends, after its field's path:
+# BooleanField/ChoicesField (exact, isnull), RelatedField (id__exact, isnull),
+# DateField (gte, lt, isnull), EmptyField (isempty), AllValues (the path itself), and
+# the date hierarchy (year, month, day).
+FILTER_SUFFIXES = frozenset(
+    {"", "exact", "isnull", "id__exact", "pk__exact", "gte", "lt", "isempty"}
+)
+DATE_HIERARCHY_SUFFIXES = frozenset({"year", "month", "day"})
+
+
+class FilterLookupsOnly:
+    """A change list filters only by what its list filters and date hierarchy offer.
+
+    Django's default lets a query string filter by any lookup on any local field, so
+    `?password__startswith=argon2$…` would read a hash one character at a time and
+    `?is_superuser__exact=1` would list the superusers. Here an explicit allow-list is
+    built from `list_filter`, `date_hierarchy` and `extra_lookups` (links the admin itself
+    makes, such as a user's memberships); anything else is a DisallowedModelAdminLookup,
+    which Django answers with 400. Searching (`?q=`) is not a lookup and is unaffected.
+    """
+
+    extra_lookups: frozenset[str] = frozenset()
+
+    def allowed_lookups(self, request) -> tuple[set[str], set[str]]:
+        """(exact parameter names, field paths whose filter suffixes are allowed)."""
+        from django.contrib.admin.filters import SimpleListFilter
+
+        names, paths = set(self.extra_lookups), set()
+        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                names.add(item.parameter_name)
+            elif isinstance(item, list | tuple):
+                paths.add(item[0])
+            elif isinstance(item, str):
+                paths.add(item)
+        if self.date_hierarchy:
+            paths.add(self.date_hierarchy)
+            names.update(f"{self.date_hierarchy}__{part}" for part in DATE_HIERARCHY_SUFFIXES)
+        return names, paths
+
+    def lookup_allowed(self, lookup, value, request=None):
+        from django.contrib.admin import widgets
+
+        # Popups of raw-id widgets filter by the foreign key's limit_choices_to.
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        names, paths = self.allowed_lookups(request)
+        allowed = lookup in names or any(
+            lookup == path
+            or (lookup.startswith(f"{path}__") and lookup[len(path) + 2 :] in FILTER_SUFFIXES)
+            for path in paths
+        )
+        return allowed and super().lookup_allowed(lookup, value, request)
+
+
+class ScopedMixin(FilterLookupsOnly):
     """Querysets and permissions from the user's memberships.
 
     `org_lookup` filters the model's queryset to an organisation ("organisation",
