@@ -105,5 +105,36 @@ def test_it_refuses_bad_input_and_changes_nothing(db):
     assert code == 1 and "already exists" in message
 
 
+def test_add_user_refuses_a_weak_password_and_creates_nobody(cli):
+    """Issue 12 #12: at least 12 characters, not common, not like the user name."""
+    cli("start-municipality", "w", "--name", "W", "--place", "W")
+    for weak, rule in [
+        ("halmstad", "minst 12 tecken"),  # the command speaks the installation's Swedish
+        ("Ny-Lösen-26", "minst 12 tecken"),
+        ("password1234", "för vanligt"),
+        ("verasvensson", "för likt"),
+    ]:
+        added = cli(
+            "add-user",
+            "verasvensson",
+            "--organisation",
+            "w",
+            "--password-stdin",
+            check=False,
+            input=weak + "\n",
+        )
+        assert added.returncode == 1 and rule in added.stderr, (weak, added.stderr)
+    assert not User.objects.exists()
+    cli(
+        "add-user",
+        "verasvensson",
+        "--organisation",
+        "w",
+        "--password-stdin",
+        input="Ny-Lösen-2026\n",
+    )
+    assert User.objects.get().check_password("Ny-Lösen-2026")
+
+
 def test_it_unlocks_a_user_that_is_not_locked(db):
     assert "was not locked" in run("unlock_user", "nobody")[1]
