@@ -33,7 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Membership, Role, StaffUser
 from accounts.roles import may_administer, organisation_ids
 from accounts.users import enrol, managed_users, may_manage
-from editing.base import FilterLookupsOnly, ScopedChoicesMixin, ScopedMixin
+from editing.base import FilterLookupsOnly, ScopedChoicesMixin, ScopedMixin, key_or_404
 from editing.forms import UnchangedSinceShownForm
 from register.models import Organisation
 
@@ -287,6 +287,7 @@ class StaffUserAdmin(FilterLookupsOnly, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.visible_or_404(request, object_id)
+        key_or_404(self.model.history.model, version_id)
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
