@@ -29,6 +29,7 @@ from register.imprecise import (
     format_span,
     validate_edtf,
 )
+from register.validation import OutsideURLField
 
 
 def current_lang() -> str:
@@ -290,8 +291,8 @@ class Organisation(Timestamped):
     email = models.EmailField(_("e-mail"), blank=True)
     visiting_address = models.CharField(_("visiting address"), max_length=200, blank=True)
     postal_address = models.CharField(_("postal address"), max_length=200, blank=True)
-    map_url = models.URLField(_("map link"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    map_url = OutsideURLField(_("map link"), blank=True)
+    website = OutsideURLField(_("website"), blank=True)
     visitor_hours = models.CharField(
         _("visitor opening hours"),
         max_length=255,
@@ -411,7 +412,7 @@ class Source(Timestamped):
         help_text=_("Blank for a source shared by the whole installation."),
     )
     title = models.CharField(_("title"), max_length=300)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
+    url = OutsideURLField(_("URL"), max_length=500, blank=True)
     document = models.CharField(
         _("document"), max_length=300, blank=True, help_text=_("A document or file reference.")
     )
@@ -501,7 +502,7 @@ class Decision(Timestamped):
     )
     summary_sv = models.CharField(_("summary (Swedish)"), max_length=300, blank=True)
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
-    url = models.URLField(_("URL"), blank=True)
+    url = OutsideURLField(_("URL"), blank=True)
     sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
     _history_m2m_fields = ["sources"]
 
