@@ -621,6 +621,14 @@ class Agreement(Timestamped):
                 | Q(end_latest__gte=F("start_earliest")),
                 name="agreement_end_not_before_start",
             ),
+            # An agreement is renewed at most once: two "Renew" clicks at the same moment
+            # cannot both succeed (register/lifecycle.renew also locks the agreement).
+            models.UniqueConstraint(
+                fields=["renews"],
+                name="agreement_renewed_at_most_once",
+                violation_error_code="already_renewed",
+                violation_error_message=_("This agreement has already been renewed."),
+            ),
         ]
 
     def __str__(self) -> str:
