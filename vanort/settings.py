@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vanort.errors.DatabaseUnavailableMiddleware",  # a database fault is a 503 page
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # records who made a change
@@ -115,8 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database needs no setup step
     # WAL lets the public pages read while an editor writes; a busy timeout
     # turns a locked database into a short wait instead of an error.
+    # Only `migrate` (or `restore`) creates the file, never a request (vanort/sqlite3).
+    DATABASES["default"]["ENGINE"] = "vanort.sqlite3"
+    # A request waits this long for a writer (an import) and then gets the 503 page.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": envint("VANORT_SQLITE_TIMEOUT", "5"),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
