@@ -197,7 +197,12 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
-AXES_IPWARE_META_PRECEDENCE_ORDER = envlist("AXES_IP_HEADERS", "REMOTE_ADDR")
+# The lock is keyed on the client's address. Behind the TLS proxy, name the proxy's
+# address(es) here (e.g. "127.0.0.1" or "10.0.0.0/24"): X-Forwarded-For is then read
+# from those proxies only, and a header sent from anywhere else is ignored
+# (accounts/client_address.py, docs/deploy.md). Empty: REMOTE_ADDR, no header believed.
+VANORT_TRUSTED_PROXIES = envlist("VANORT_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 
 # A strict policy: everything from our own origin, nothing inline, nothing third-party.
 # A view that needs more relaxes it with django-csp's decorators (csp_update/csp_replace).
