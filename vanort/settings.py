@@ -118,6 +118,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # turns a locked database into a short wait instead of an error.
     # Only `migrate` (or `restore`) creates the file, never a request (vanort/sqlite3).
     DATABASES["default"]["ENGINE"] = "vanort.sqlite3"
+    # Tests: an in-memory database, as Django gives the stock engine (and pytest-xdist
+    # then leaves the name alone).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     # A request waits this long for a writer (an import) and then gets the 503 page.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": envint("VANORT_SQLITE_TIMEOUT", "5"),
