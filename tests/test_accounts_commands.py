@@ -6,11 +6,22 @@ import io
 import sys
 from contextlib import contextmanager
 
+import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from accounts.models import Membership
 from register.models import Organisation, Place
+
+
+@pytest.fixture(autouse=True)
+def installation_language():
+    """A `vanort` process starts in the installation's language; in this process, a test
+    client's request before may have left another one active (LocaleMiddleware)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def test_it_starts_a_municipality_and_adds_its_administrator(cli):

@@ -41,18 +41,22 @@ DETAILS = {
 }
 
 
-def _language(request) -> None:
+def _language(request) -> str:
     """The language of the URL's prefix, else what LocaleMiddleware chose, else the
     browser's (an error raised before LocaleMiddleware ran)."""
     prefix = request.path.strip("/").split("/", 1)[0]
     if prefix in ("sv", "en"):
-        translation.activate(prefix)
-    elif not getattr(request, "LANGUAGE_CODE", None):
-        translation.activate(translation.get_language_from_request(request))
+        return prefix
+    return getattr(request, "LANGUAGE_CODE", None) or translation.get_language_from_request(request)
 
 
 def error_response(request, status: int) -> HttpResponse:
-    _language(request)
+    # override, not activate: the language must not outlive this response in the thread.
+    with translation.override(_language(request)):
+        return _error_response(request, status)
+
+
+def _error_response(request, status: int) -> HttpResponse:
     title, detail = TITLES[status](), DETAILS[status]()
     if request.path.startswith("/api/"):
         body = json.dumps(
