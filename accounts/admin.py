@@ -33,7 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Membership, Role, StaffUser
 from accounts.roles import may_administer, organisation_ids
 from accounts.users import enrol, managed_users, may_manage
-from editing.base import ScopedChoicesMixin, ScopedMixin
+from editing.base import FilterLookupsOnly, ScopedChoicesMixin, ScopedMixin, key_or_404
 from editing.forms import UnchangedSinceShownForm
 from register.models import Organisation
 
@@ -147,7 +147,7 @@ class StaffUserChangeForm(SetPasswordMixin, UnchangedSinceShownForm):
 
 
 @admin.register(StaffUser)
-class StaffUserAdmin(SimpleHistoryAdmin):
+class StaffUserAdmin(FilterLookupsOnly, SimpleHistoryAdmin):
     list_display = ["username", "full_name", "email", "roles", "is_active", "last_login"]
     list_filter = ["is_active"]
     search_fields = ["username", "first_name", "last_name", "email"]
@@ -287,6 +287,7 @@ class StaffUserAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.visible_or_404(request, object_id)
+        key_or_404(self.model.history.model, version_id)
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
@@ -302,6 +303,7 @@ class MembershipAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     form = UnchangedSinceShownForm
     fields = ["user", "organisation", "role", "seen_values"]
     administrators_only = True
+    extra_lookups = frozenset({"user__id__exact"})  # the users' list links a user's roles
 
     def get_queryset(self, request):
         return self.scope(request, super().get_queryset(request))

@@ -12,7 +12,8 @@ from __future__ import annotations
 from functools import reduce
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -51,7 +52,80 @@ class ImpreciseDatesMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-class ScopedMixin:
+# The query-string lookups a built-in list filter sends, after its field's path:
+# BooleanField/ChoicesField (exact, isnull), RelatedField (id__exact, isnull),
+# DateField (gte, lt, isnull), EmptyField (isempty), AllValues (the path itself), and
+# the date hierarchy (year, month, day).
+FILTER_SUFFIXES = frozenset(
+    {"", "exact", "isnull", "id__exact", "pk__exact", "gte", "lt", "isempty"}
+)
+DATE_HIERARCHY_SUFFIXES = frozenset({"year", "month", "day"})
+
+
+class FilterLookupsOnly:
+    """A change list filters only by what its list filters and date hierarchy offer.
+
+    Django's default lets a query string filter by any lookup on any local field, so
+    `?password__startswith=argon2$…` would read a hash one character at a time and
+    `?is_superuser__exact=1` would list the superusers. Here an explicit allow-list is
+    built from `list_filter`, `date_hierarchy` and `extra_lookups` (links the admin itself
+    makes, such as a user's memberships); anything else is a DisallowedModelAdminLookup,
+    which Django answers with 400. Searching (`?q=`) is not a lookup and is unaffected.
+    """
+
+    extra_lookups: frozenset[str] = frozenset()
+
+    def allowed_lookups(self, request) -> tuple[set[str], set[str]]:
+        """(exact parameter names, field paths whose filter suffixes are allowed)."""
+        from django.contrib.admin.filters import SimpleListFilter
+
+        names, paths = set(self.extra_lookups), set()
+        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
+        for item in list_filter:
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                names.add(item.parameter_name)
+            elif isinstance(item, list | tuple):
+                paths.add(item[0])
+            elif isinstance(item, str):
+                paths.add(item)
+        if self.date_hierarchy:
+            paths.add(self.date_hierarchy)
+            names.update(f"{self.date_hierarchy}__{part}" for part in DATE_HIERARCHY_SUFFIXES)
+        return names, paths
+
+    def lookup_allowed(self, lookup, value, request=None):
+        from django.contrib.admin import widgets
+
+        # Popups of raw-id widgets filter by the foreign key's limit_choices_to.
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        names, paths = self.allowed_lookups(request)
+        allowed = lookup in names or any(
+            lookup == path
+            or (lookup.startswith(f"{path}__") and lookup[len(path) + 2 :] in FILTER_SUFFIXES)
+            for path in paths
+        )
+        return allowed and super().lookup_allowed(lookup, value, request)
+
+
+class KeysOr404:
+    """A history URL with an id that is no key ("abc/history/", "history/abc/") is a 404,
+    not the 500 of a query that cannot be made."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        key_or_404(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        key_or_404(self.model, object_id)
+        key_or_404(self.model.history.model, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedMixin(KeysOr404, FilterLookupsOnly):
     """Querysets and permissions from the user's memberships.
 
     `org_lookup` filters the model's queryset to an organisation ("organisation",
@@ -96,16 +170,65 @@ class ScopedMixin:
         return self.may_change(request, obj)
 
 
+def valid_key_or_none(field, value):
+    """`value` as `field` (a primary or foreign key) stores it, or None if it cannot be one:
+    "abc", "1.5" or a number beyond 64 bits for an integer key."""
+    try:
+        key = field.to_python(value)
+        field.get_prep_value(key)
+    except (ValueError, TypeError, ValidationError):
+        return None
+    if isinstance(key, int) and not -(2**63) <= key < 2**63:
+        return None
+    return key
+
+
+def key_or_404(model, value):
+    key = valid_key_or_none(model._meta.pk, value)
+    if key is None:
+        raise Http404
+    return key
+
+
+class _OnlyValidKeys:
+    """Django's autocomplete widgets look the posted values up to show them again; a value
+    that is no key ("abc") made that query fail (a 500) instead of the form's error."""
+
+    def optgroups(self, name, value, attr=None):
+        to_field = self.field.remote_field.model._meta.get_field(
+            getattr(self.field.remote_field, "field_name", None)
+            or self.field.remote_field.model._meta.pk.name
+        )
+        value = [v for v in value if v in ("", None) or valid_key_or_none(to_field, v) is not None]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelect(_OnlyValidKeys, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_OnlyValidKeys, AutocompleteSelectMultiple):
+    pass
+
+
 class ScopedChoicesMixin:
     """A foreign key's or many-to-many's choices: only what the user may link to."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
             field.queryset = choosable(request.user, field.queryset)
         return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset"):
             field.queryset = choosable(request.user, field.queryset)
@@ -184,6 +307,7 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
         return [*super().get_readonly_fields(request, obj), "version", "updated_at"]
 
     def history_view(self, request, object_id, extra_context=None):
+        key_or_404(self.model, object_id)  # before the queries below (KeysOr404)
         # Another organisation's record does not exist for this user, deleted or not.
         if not (
             self.get_queryset(request).filter(pk=object_id).exists()
@@ -193,6 +317,8 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        key_or_404(self.model, object_id)
+        key_or_404(self.model.history.model, version_id)
         if not (
             self.get_queryset(request).filter(pk=object_id).exists()
             or self.deleted_records(request).filter(id=object_id).exists()

@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import organisation_ids
+from opendata.cells import defuse_formula
 from opendata.exports import _cell
 from opendata.register_format import ORGANISATION_FIELDS
 from register.imprecise import format_count, format_date, validate_edtf
@@ -438,8 +439,9 @@ def to_excel_csv(header: list[str], rows: Iterable[list]) -> str:
 
 def spreadsheet_cell(value) -> str:
     """A cell as text; numbers with a decimal comma, text that a spreadsheet would run as
-    a formula with a leading apostrophe (a negative number stays a number)."""
-    return _cell(value, excel_sv=True)
+    a formula with a leading apostrophe (a negative number stays a number), by the one
+    function every spreadsheet CSV of Vänort defuses with (opendata/cells.py)."""
+    return _cell(defuse_formula(value), excel_sv=True)
 
 
 # --- the admin action ------------------------------------------------------------------

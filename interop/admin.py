@@ -3,11 +3,12 @@ Read-only: they change only by re-importing their source."""
 
 from django.contrib import admin
 
+from editing.base import FilterLookupsOnly
 from interop.models import ReportedPair
 
 
 @admin.register(ReportedPair)
-class ReportedPairAdmin(admin.ModelAdmin):
+class ReportedPairAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ["place_a", "place_b", "source", "start", "end"]
     list_select_related = ["place_a", "place_b", "source"]
     list_filter = ["source"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from register.imprecise import validate_edtf
 from register.models import Place, Source
+from register.validation import OutsideURLField
 
 
 class ReportedPairQuerySet(models.QuerySet):
@@ -30,7 +31,7 @@ class ReportedPair(models.Model):
     end = models.CharField(
         _("end"), max_length=50, blank=True, validators=[validate_edtf], help_text=_("EDTF")
     )
-    reference_url = models.URLField(_("reference URL"), max_length=500, blank=True)
+    reference_url = OutsideURLField(_("reference URL"), max_length=500, blank=True)
     # The statement's own references (Wikidata's S854 reference URLs), as sources.
     references = models.ManyToManyField(Source, blank=True, related_name="+")
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from editing.base import FilterLookupsOnly
 from public.models import AccessibilityFeedback
 
 
 @admin.register(AccessibilityFeedback)
-class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+class AccessibilityFeedbackAdmin(FilterLookupsOnly, admin.ModelAdmin):
     """Reports from the accessibility statement's form: read, not edited."""
 
     list_display = ["received_at", "organisation", "page", "email", "language", "mailed"]

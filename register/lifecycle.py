@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
@@ -48,7 +48,13 @@ def renew(
 ) -> Agreement:
     """Create the next agreement, linked to `agreement`, with the same kind, areas,
     purpose, unit and funding (not its sources: they back the earlier dates).
-    Raises ValidationError and saves nothing if it is invalid."""
+    Raises ValidationError and saves nothing if it is invalid.
+
+    Safe when two requests renew the same agreement at once: the agreement's row is
+    locked until this transaction ends (PostgreSQL; SQLite writes one at a time), so the
+    second sees the first's renewal, and a database constraint refuses a second renewal
+    whatever path it comes by."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.renewals.exists():
         raise ValidationError(
             {"renews": _("This agreement has already been renewed.")}, code="already_renewed"
@@ -87,7 +93,15 @@ def renew(
             {"start": _("A renewal starts after the agreement it renews.")}, code="renewal_start"
         )
     history.defer(following)  # one history row with the focus areas, as an edit has
-    following.save()
+    try:
+        with transaction.atomic():
+            following.save()
+    except IntegrityError as refused:
+        if not agreement.renewals.exists():
+            raise
+        raise ValidationError(
+            {"renews": _("This agreement has already been renewed.")}, code="already_renewed"
+        ) from refused
     following.focus_areas.set(agreement.focus_areas.all())
     history.write(following)
     bulk_create_with_history(

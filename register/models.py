@@ -29,6 +29,7 @@ from register.imprecise import (
     validate_edtf,
 )
 from register.language import babel_locale, current_lang
+from register.validation import OutsideURLField
 
 
 def localized(obj, field: str, lang: str | None = None) -> str:
@@ -320,8 +321,8 @@ class Organisation(Timestamped):
     email = models.EmailField(_("e-mail"), blank=True)
     visiting_address = models.CharField(_("visiting address"), max_length=200, blank=True)
     postal_address = models.CharField(_("postal address"), max_length=200, blank=True)
-    map_url = models.URLField(_("map link"), blank=True)
-    website = models.URLField(_("website"), blank=True)
+    map_url = OutsideURLField(_("map link"), blank=True)
+    website = OutsideURLField(_("website"), blank=True)
     visitor_hours = models.CharField(
         _("visitor opening hours"),
         max_length=255,
@@ -443,7 +444,7 @@ class Source(Timestamped):
         help_text=_("Blank for a source shared by the whole installation."),
     )
     title = models.CharField(_("title"), max_length=300)
-    url = models.URLField(_("URL"), max_length=500, blank=True)
+    url = OutsideURLField(_("URL"), max_length=500, blank=True)
     document = models.CharField(
         _("document"), max_length=300, blank=True, help_text=_("A document or file reference.")
     )
@@ -549,7 +550,7 @@ class Decision(Timestamped):
     )
     summary_sv = models.CharField(_("summary (Swedish)"), max_length=300, blank=True)
     summary_en = models.CharField(_("summary (English)"), max_length=300, blank=True)
-    url = models.URLField(_("URL"), blank=True)
+    url = OutsideURLField(_("URL"), blank=True)
     # How the decision was taken: unanimously, or by a vote (counts as the minutes give them).
     unanimous = models.BooleanField(_("unanimous"), default=False)
     votes_for = models.PositiveIntegerField(_("votes for"), null=True, blank=True)
@@ -726,6 +727,14 @@ class Agreement(Timestamped):
                 | Q(end_latest__isnull=True)
                 | Q(end_latest__gte=F("start_earliest")),
                 name="agreement_end_not_before_start",
+            ),
+            # An agreement is renewed at most once: two "Renew" clicks at the same moment
+            # cannot both succeed (register/lifecycle.renew also locks the agreement).
+            models.UniqueConstraint(
+                fields=["renews"],
+                name="agreement_renewed_at_most_once",
+                violation_error_code="already_renewed",
+                violation_error_message=_("This agreement has already been renewed."),
             ),
         ]
 

@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from editing.base import FilterLookupsOnly
 from reports.models import CalendarToken, SentReminder
 
 
 @admin.register(CalendarToken)
-class CalendarTokenAdmin(admin.ModelAdmin):
+class CalendarTokenAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ["__str__", "user", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     fields = ["label"]
@@ -62,7 +63,7 @@ class CalendarTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentReminder)
-class SentReminderAdmin(admin.ModelAdmin):
+class SentReminderAdmin(FilterLookupsOnly, admin.ModelAdmin):
     list_display = ["sent_at", "organisation", "key", "due_on"]
     list_filter = ["organisation"]
     list_select_related = ["organisation"]

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from opendata.cells import defuse_formula
 from register.figures import AnnualFigures, annual_figures
 from register.imprecise import Count, format_date
 from register.language import babel_locale
@@ -135,7 +136,8 @@ CSV_HEADER = ("section", "subject", "measure", "value", "approximate", "note")
 def render_csv(figures: AnnualFigures, lang: str) -> str:
     """The report's figures, one a row, for the editor's own spreadsheet.
 
-    A UTF-8 byte order mark lets Excel read å, ä and ö; approximate figures say so in
+    A UTF-8 byte order mark lets Excel read å, ä and ö; text that a spreadsheet would
+    run as a formula is defused (opendata/cells.py); approximate figures say so in
     their own column, and sums that miss counts say how many in the note."""
     with translation.override(lang):
         out = io.StringIO()
@@ -143,7 +145,7 @@ def render_csv(figures: AnnualFigures, lang: str) -> str:
         writer = csv.writer(out)
         writer.writerow([_(column) for column in CSV_HEADER])
         for row in _csv_rows(figures, lang):
-            writer.writerow(row)
+            writer.writerow([defuse_formula(cell) for cell in row])
         return out.getvalue()
 
 

@@ -6,11 +6,22 @@ import io
 import sys
 from contextlib import contextmanager
 
+import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from accounts.models import Membership
 from register.models import Organisation, Place
+
+
+@pytest.fixture(autouse=True)
+def installation_language():
+    """A `vanort` process starts in the installation's language; in this process, a test
+    client's request before may have left another one active (LocaleMiddleware)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 def test_it_starts_a_municipality_and_adds_its_administrator(cli):
@@ -103,6 +114,37 @@ def test_it_refuses_bad_input_and_changes_nothing(db):
     assert (Organisation.objects.count(), Place.objects.count(), User.objects.count()) == (1, 1, 0)
     code, message = run("start_municipality", "w", "--name", "W", "--place", "W2")
     assert code == 1 and "already exists" in message
+
+
+def test_add_user_refuses_a_weak_password_and_creates_nobody(cli):
+    """Issue 12 #12: at least 12 characters, not common, not like the user name."""
+    cli("start-municipality", "w", "--name", "W", "--place", "W")
+    for weak, rule in [
+        ("halmstad", "minst 12 tecken"),  # the command speaks the installation's Swedish
+        ("Ny-Lösen-26", "minst 12 tecken"),
+        ("password1234", "för vanligt"),
+        ("verasvensson", "för likt"),
+    ]:
+        added = cli(
+            "add-user",
+            "verasvensson",
+            "--organisation",
+            "w",
+            "--password-stdin",
+            check=False,
+            input=weak + "\n",
+        )
+        assert added.returncode == 1 and rule in added.stderr, (weak, added.stderr)
+    assert not User.objects.exists()
+    cli(
+        "add-user",
+        "verasvensson",
+        "--organisation",
+        "w",
+        "--password-stdin",
+        input="Ny-Lösen-2026\n",
+    )
+    assert User.objects.get().check_password("Ny-Lösen-2026")
 
 
 def test_it_unlocks_a_user_that_is_not_locked(db):

@@ -4,10 +4,18 @@ one it renews, with its kind, focus areas, unit and funding carried over
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
+from django.test import Client
 from django.urls import reverse
 
 from register.models import Agreement, DecidingBody, Decision, Funding, Relation
 from tests.admin_forms import form_data
+from tests.conftest import is_postgres
 
 
 def moshi_agreement() -> Agreement:
@@ -90,3 +98,65 @@ def test_the_decision_is_one_of_the_relations_own(client, alice):
     assert response.status_code == 200
     assert "decision" in response.context["form"].errors
     assert not first.renewals.exists()
+
+
+# --- two "Renew" clicks at the same moment (issue 12 #2) --------------------------------
+
+
+def test_two_renewals_at_once_make_one_on_postgresql(transactional_db, alice, monkeypatch):
+    """Two editors (or one double click) renew the same agreement at the same moment, in
+    two threads with connections of their own. Before: both saw no renewal and both
+    saved one. Now the agreement's row is locked and a constraint allows one renewal:
+    one request gets the renewal, the other the form's refusal, never a 500."""
+    if not is_postgres():
+        pytest.skip("SQLite writes one transaction at a time (IMMEDIATE) and refuses already")
+    first = moshi_agreement()
+    decision = Decision.objects.create(
+        relation=first.relation, body=DecidingBody.EXECUTIVE_BOARD, date="2012-02-14"
+    )
+    browsers = []
+    for _ in range(2):
+        browser = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+        browser.force_login(alice)
+        browsers.append(browser)
+    form = form_data(browsers[0], renew_url(first))
+    form["decision"] = [str(decision.pk)]
+
+    # Widen the window between "is it renewed yet?" and the save, so that the two
+    # requests overlap in it every time, as they can by chance in production.
+    validate = Agreement.full_clean
+
+    def slow_full_clean(self, *args, **kwargs):
+        time.sleep(0.5)
+        return validate(self, *args, **kwargs)
+
+    monkeypatch.setattr(Agreement, "full_clean", slow_full_clean)
+    start = threading.Barrier(2)
+    responses = [None, None]
+
+    def click(i: int) -> None:
+        try:
+            start.wait()
+            responses[i] = browsers[i].post(renew_url(first), form)
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=click, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [200, 302], codes
+    assert Agreement.objects.filter(renews=first).count() == 1
+    refused = next(r for r in responses if r.status_code == 200)
+    assert "already been renewed" in refused.content.decode()
+
+
+def test_the_database_refuses_a_second_renewal_whatever_the_path(alice):
+    first = moshi_agreement()
+    Agreement.objects.create(relation=first.relation, kind=first.kind, renews=first, start="2012")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agreement.objects.create(
+            relation=first.relation, kind=first.kind, renews=first, start="2013"
+        )

@@ -137,6 +137,8 @@ def test_it_refuses_an_organisation_where_the_user_is_only_an_editor(alice, hann
     [
         (PASSWORD, PASSWORD + "x", "didn’t match"),
         ("kort", "kort", "too short"),
+        ("halmstad", "halmstad", "too short"),  # issue 12 #12: it used to pass
+        ("Ny-Lösen-26", "Ny-Lösen-26", "at least 12 characters"),  # 11 characters
         ("password123", "password123", "too common"),
         ("12345678901", "12345678901", "entirely numeric"),
         ("nilsholgersson", "nilsholgersson", "too similar"),

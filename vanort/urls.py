@@ -26,3 +26,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(path("", include("reports.urls")))  # before public: its <slug>/
 urlpatterns += i18n_patterns(path("", include("national.urls")))  # before public's <slug>/
 urlpatterns += i18n_patterns(path("", include("public.urls")))
+
+# The site's own error pages, in its design and the visitor's language (vanort/errors.py).
+handler404 = "vanort.errors.page_not_found"
+handler403 = "vanort.errors.permission_denied"
+handler500 = "vanort.errors.server_error"

@@ -1,5 +1,6 @@
 """`vanort backup FILE`: a consistent snapshot of the whole database while the site runs."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -23,9 +24,25 @@ class Command(BaseCommand):
         if not file.parent.exists():
             raise CommandError(f"{file.parent}: no such directory.")
         if connection.vendor == "sqlite":
+            refuse_the_live_database(file)
             _snapshot.sqlite_backup(file)
         elif connection.vendor == "postgresql":
             _snapshot.pg_backup(file)
         else:
             raise CommandError(f"Backups of {connection.vendor} databases are not supported.")
         self.stdout.write(f"Backed up the {connection.vendor} database to {file}.")
+
+
+def refuse_the_live_database(file: Path) -> None:
+    """A backup written onto the live database, or its -wal, -shm or -journal file, would
+    destroy what it copies: refuse, whatever path (symbolic link, hard link) leads there."""
+    live = Path(connection.settings_dict["NAME"])
+    if str(live) == ":memory:" or str(live).startswith("file:"):
+        return
+    target = file.resolve()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        own = Path(f"{live}{suffix}").resolve()
+        same = target == own or (target.exists() and own.exists() and os.path.samefile(target, own))
+        if same:
+            what = "the live database" if not suffix else f"the live database's {suffix} file"
+            raise CommandError(f"{file}: is {what} ({own}); write the backup to another file.")
