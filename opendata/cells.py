@@ -2,9 +2,9 @@
 
 Text that begins with =, +, -, @, a tab or a carriage return is run by Excel, LibreOffice
 and Google Sheets as a formula ("CSV injection", OWASP): `=HYPERLINK("http://…")` in a
-decision's reference becomes a link in the editor's report. Every CSV Vänort writes for
-spreadsheets passes its cells through `defuse_formula`; the plain open-data CSV for
-programs keeps the text as it is. (opendata/exports._cell should delegate to it.)
+decision's reference becomes a link in the editor's report. Every CSV Vänort writes passes its
+text cells through `defuse_formula` (the open data's plain CSV too: LibreOffice runs a
+formula from it as well), the admin's export and the annual report's included.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from opendata import queries
+from opendata.cells import defuse_formula
 from register import hours
 from register.imprecise import ImpreciseDate, format_date
 from register.models import Activity, Agreement, Organisation, Relation, country_name
@@ -174,24 +175,14 @@ def to_csv(rows: list[dict], *, excel_sv: bool = False) -> str:
     return ("\ufeff" if excel_sv else "") + out.getvalue()
 
 
-# Text a spreadsheet would run as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defuse(text: str) -> str:
-    """Text a spreadsheet would run as a formula, with a leading apostrophe (OWASP): the
-    one rule for every CSV Vänort writes. LibreOffice and Excel both run a formula from a
-    plain CSV too, so the plain CSV is defused as well; numbers are never text here."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def spreadsheet_safe(value) -> str:
     """A cell of a plain (comma, decimal point) CSV."""
     return _cell(value, excel_sv=False)
 
 
 def _cell(value, excel_sv: bool) -> str:
-    """A cell as text, formula-safe (`defuse`); in the Excel variant with decimal commas."""
+    """A cell as text, formula-safe (opendata.cells); in the Excel variant with decimal
+    commas."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -199,7 +190,7 @@ def _cell(value, excel_sv: bool) -> str:
         return text.replace(".", ",") if excel_sv else text
     if isinstance(value, bool | int | float):
         return str(value)
-    text = defuse(str(value))
+    text = defuse_formula(str(value))
     if excel_sv and text.endswith(" %"):
         return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
     return text
