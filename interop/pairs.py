@@ -273,9 +273,12 @@ def import_pairs(
             if pair not in existing
         )
         pairs.clear()
-        ReportedPair.objects.bulk_create(
-            (ReportedPair(place_a_id=a, place_b_id=b, source=source) for a, b in new),
-            batch_size=1000,
-        )
+        # In slices: bulk_create makes a list of all the objects it is given.
+        for start in range(0, len(new), 5000):
+            ReportedPair.objects.bulk_create(
+                [ReportedPair(place_a_id=a, place_b_id=b, source=source)
+                 for a, b in new[start : start + 5000]],
+                batch_size=1000,
+            )  # fmt: skip
         report.pairs_new, report.pairs_existing = len(new), wanted - len(new)
     return report
