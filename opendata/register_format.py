@@ -590,7 +590,7 @@ class Importer:
             for message in messages:
                 self.problem(path, message.rstrip("."))
 
-    def check(self, obj, where: str) -> bool:
+    def check(self, obj, where: str, *, unique: bool = True) -> bool:
         """Validate as the admin does, in words; False (and problems listed) if not valid.
         Fields pointing at a record that could not be made are left out: that record's
         own problem is listed already."""
@@ -602,11 +602,13 @@ class Importer:
             and getattr(obj, f.name).pk is None
         ]
         try:
-            obj.full_clean(exclude=unsaved, validate_constraints=False)
+            obj.full_clean(exclude=unsaved, validate_unique=unique, validate_constraints=False)
         except ValidationError as exc:
             self._validation_problems(exc, where)
             return False
         for constraint in obj._meta.constraints:
+            if not unique and getattr(constraint, "fields", None):
+                continue  # a sub-record replacing the old ones: the file's own are unique
             try:
                 constraint.validate(type(obj), obj, exclude=set(unsaved))
             except ValidationError as exc:
@@ -934,7 +936,7 @@ class Importer:
                 funder=item["funder"],
                 share_percent=Decimal(share) if share is not None else None,
             )
-            if self.check(funding, f"{where}.funding[{i}]"):
+            if self.check(funding, f"{where}.funding[{i}]", unique=False):
                 wanted.append(funding)
         self.replace(agreement, "funding", wanted, ["funder", "share_percent"], where)
 
@@ -992,7 +994,7 @@ class Importer:
                 continue
             seen[item["country"]] = i
             participants = ActivityParticipants(activity=activity, **item)
-            if self.check(participants, at):
+            if self.check(participants, at, unique=False):
                 wanted.append(participants)
         self.replace(
             activity, "participants_by_country", wanted, ["country", "count", "approximate"], where
