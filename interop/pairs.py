@@ -251,7 +251,9 @@ def import_pairs(
         places = PairPlaces()
         rows = iter_rows(path, report, max_field=max_field, read=bar.update)
         pairs = parse_pairs(rows, report, places, strict=strict)
-        if report.rows and not pairs:
+        if not report.rows:
+            raise ImportRefused(name, 2, "has no rows after its header; nothing to import")
+        if not pairs:
             reasons = "; ".join(str(refusal) for refusal in report.refused[:3])
             more = ", …" if len(report.refused) > 3 else ""
             raise ImportRefused(

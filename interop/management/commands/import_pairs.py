@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from interop.errors import ImportRefused
 from interop.pairs import MAX_FIELD, MAX_SIZE, import_pairs
@@ -66,13 +67,14 @@ class Command(BaseCommand):
     ):
         progress = sys.stderr.isatty() and not no_progress
         try:
-            report = import_pairs(
-                file,
-                progress=progress,
-                strict=strict,
-                max_size=max_size,
-                max_field=max_field_length,
-            )
+            with translation.override("en"):  # the command speaks one language
+                report = import_pairs(
+                    file,
+                    progress=progress,
+                    strict=strict,
+                    max_size=max_size,
+                    max_field=max_field_length,
+                )
         except ImportRefused as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
         for line in report.summary():
