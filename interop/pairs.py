@@ -1,46 +1,51 @@
 """Import twin-town pairs from a CSV file such as Wikipedia's lists (shared/data).
 
 Columns: city1,country1,lat1,lng1,city2,country2,lat2,lng2; one row per pair, the order
-of the two sides carries no meaning. Places are matched to the register's places by
-name and country (case and spelling variants such as ß/ss folded together); new places
-keep their coordinates. A file that cannot be read as a whole (encoding, columns, broken
-CSV) is refused with its line; rows that cannot be used are refused one by one and listed
-in the report. The import runs in one transaction, and a second run changes nothing.
+of the two sides carries no meaning. Places are matched by register/places.py's
+PlaceMatcher (a name in any language, the same country, coordinates within a few km;
+an ambiguous name is refused, never guessed); new places keep their coordinates and
+region. A file that cannot be read as a whole (size, encoding, columns, broken CSV) is
+refused with its line; rows that cannot be used are refused one by one and listed in the
+report. The import runs in one transaction, and a second run changes nothing.
+
+Memory stays bounded by the number of distinct places and pairs, not by the file: rows
+are read one at a time, each side is matched as it is read, and a pair is kept as two
+small integers. Under `strict`, the first refused row stops the import.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from tqdm import tqdm
 
 from interop.countries import UnknownCountry, parse_country
 from interop.errors import ImportRefused, Report
 from interop.models import ReportedPair
-from register.importing import read_text
+from register.importing import check_size, control_character, iter_lines
 from register.models import Place, Source
+from register.places import PlaceMatcher, coordinate, normalise
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
 SOURCE_URL = "https://github.com/Hekman/twincities"
 SOURCE_TITLE = "Wikipedia: lists of twin towns and sister cities (Hekman/twincities)"
 SOURCE_PUBLISHER = "Wikipedia contributors (CC BY-SA 4.0)"
 NAME_MAX = Place._meta.get_field("name").max_length
+MAX_SIZE = 200 * 1000**2  # bytes; the real file is 2 MB, a million rows about 70 MB
+MAX_FIELD = 1000  # characters in one field; a name has at most NAME_MAX
 
 
 def place_key(name: str, country: str) -> tuple[str, str]:
     """Spellings that differ only in case, ß/ss or Unicode form are one place."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return " ".join(folded.split()), country.upper()
+    return normalise(name), country.upper()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Side:
     name: str
     country: str
@@ -60,19 +65,17 @@ class RowProblem(ValueError):
 
 
 def _coordinate(text: str, column: str, limit: int) -> Decimal | None:
-    text = text.strip()
-    if not text:
-        return None
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowProblem("bad coordinate", f"{column} “{text}” is not a number") from None
-    if not value.is_finite() or not -limit <= value <= limit:
-        raise RowProblem("bad coordinate", f"{column} {text} is outside ±{limit}")
-    return value.quantize(Decimal("0.000001"))
+        return coordinate(text.strip(), limit)
+    except ValueError as exc:
+        raise RowProblem("bad coordinate", f"{column} {exc}") from None
 
 
 def _side(row: dict, n: int) -> Side:
+    for column in (f"city{n}", f"country{n}"):
+        problem = control_character(row[column])
+        if problem:
+            raise RowProblem("control character", f"{column} {problem}")
     name = " ".join(row[f"city{n}"].split())
     if not name:
         raise RowProblem("missing city", f"city{n} is empty")
@@ -84,21 +87,44 @@ def _side(row: dict, n: int) -> Side:
         raise RowProblem("unknown country", f"country{n}: {exc}") from None
     lat = _coordinate(row[f"lat{n}"], f"lat{n}", 90)
     lng = _coordinate(row[f"lng{n}"], f"lng{n}", 180)
+    if (lat is None) != (lng is None):
+        raise RowProblem("bad coordinate", f"lat{n} and lng{n}: give both or neither")
     return Side(name, country.code, country.region, lat, lng)
 
 
-def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str]:
-    """The file's rows with their line numbers, or ImportRefused for a broken file."""
+def iter_rows(path: Path, report: Report, *, max_field: int = MAX_FIELD, read=None) -> Iterator:
+    """The file's rows as (line, row dict), one at a time; ImportRefused for a broken
+    file (encoding, header, field count, broken CSV); a row with a field longer than
+    max_field is refused in the report (the CSV reader never holds more than that)."""
     name = str(path)
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(iter_lines(path, read), strict=True)
+    previous = csv.field_size_limit(max_field)
     try:
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise ImportRefused(name, 1, f"is not valid CSV: {exc}") from None
         if header is None:
             raise ImportRefused(name, 1, "the file is empty; expected a header line")
         _check_header(name, [column.strip() for column in header])
-        rows = []
-        for fields in reader:
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field larger than field limit" in str(exc):
+                    report.rows += 1
+                    yield (
+                        reader.line_num,
+                        RowProblem(
+                            "field too long",
+                            f"a field is longer than {max_field} characters "
+                            "(give --max-field-length to allow more)",
+                        ),
+                    )
+                    continue
+                raise ImportRefused(name, reader.line_num, f"is not valid CSV: {exc}") from None
             line = reader.line_num
             if not any(field.strip() for field in fields):
                 continue  # blank line
@@ -106,10 +132,10 @@ def read_rows(path: Path) -> tuple[list[tuple[int, dict]], str]:
                 raise ImportRefused(
                     name, line, f"has {len(fields)} fields, the header has {len(COLUMNS)}"
                 )
-            rows.append((line, dict(zip(COLUMNS, fields, strict=True))))
-    except csv.Error as exc:
-        raise ImportRefused(name, reader.line_num, f"is not valid CSV: {exc}") from None
-    return rows, name
+            report.rows += 1
+            yield line, dict(zip(COLUMNS, fields, strict=True))
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _check_header(name: str, header: list[str]) -> None:
@@ -138,108 +164,123 @@ def twin_cities_source() -> Source:
     return source
 
 
-class PlaceIndex:
-    """The register's places by name and country, growing as the import adds places."""
+class PairPlaces:
+    """The places of the file, each a small integer: the PlaceMatcher's match (or new
+    place) for every side, interned, so that a pair costs two integers of memory."""
 
     def __init__(self):
-        self.by_key: dict[tuple[str, str], Place] = {}
-        for place in Place.objects.order_by("-pk").only(
-            "pk", "name", "country", "latitude", "longitude"
-        ):
-            self.by_key[place_key(place.name, place.country)] = place  # lowest pk wins
-        self.new: dict[tuple[str, str], Place] = {}
-        self.needs_coordinates: dict[int, Place] = {}
-        self.matched: set[int] = set()
+        self.matcher = PlaceMatcher()
+        self.places: list[Place] = []
+        self.index_of: dict[int, int] = {}  # id(place) -> index in self.places
+        self.seen: dict[tuple, int] = {}  # a side read before -> its index
 
-    def want(self, side: Side) -> None:
-        found = self.by_key.get(side.key)
-        if found is None:
-            self.by_key[side.key] = self.new[side.key] = Place(
-                name=side.name,
-                country=side.country,
-                region=side.region,
-                latitude=side.latitude,
-                longitude=side.longitude,
-            )
-            return
-        if found.pk is None:
-            return
-        self.matched.add(found.pk)
-        if found.latitude is None and side.latitude is not None:
-            found.latitude, found.longitude = side.latitude, side.longitude
-            self.needs_coordinates[found.pk] = found
-
-    def save(self, reason: str) -> None:
-        """In bulk, with a history record per place as every other change has."""
-        bulk_create_with_history(
-            list(self.new.values()), Place, batch_size=500, default_change_reason=reason
+    def index(self, side: Side) -> int:
+        key = (*side.key, normalise(side.region), side.latitude, side.longitude)
+        known = self.seen.get(key)
+        if known is not None:
+            return known
+        result = self.matcher.resolve(
+            name=side.name,
+            country=side.country,
+            region=side.region,
+            latitude=side.latitude,
+            longitude=side.longitude,
         )
-        if self.needs_coordinates:
-            bulk_update_with_history(
-                list(self.needs_coordinates.values()),
-                Place,
-                ["latitude", "longitude"],
-                batch_size=500,
-                default_change_reason=reason,
-            )
-
-    def id_of(self, side: Side) -> int:
-        return self.by_key[side.key].pk
+        if result.ambiguous:
+            raise RowProblem("ambiguous place", f"{side.name}: {result.reason}")
+        place = result.place
+        number = self.index_of.get(id(place))
+        if number is None:
+            number = self.index_of[id(place)] = len(self.places)
+            self.places.append(place)
+        self.seen[key] = number  # the same side again is the same place
+        return number
 
 
-def parse_pairs(rows, report: Report, progress: bool) -> list[tuple[int, Side, Side]]:
-    seen: dict[frozenset, int] = {}
-    pairs = []
-    for line, row in tqdm(rows, desc="reading", unit=" rows", disable=not progress):
+def parse_pairs(rows, report: Report, places: PairPlaces, *, strict: bool):
+    """The usable pairs as a dict (a, b) -> line, with a < b the places' indexes."""
+    pairs: dict[tuple[int, int], int] = {}
+    for line, row in rows:
         try:
+            if isinstance(row, RowProblem):
+                raise row
             one, other = _side(row, 1), _side(row, 2)
+            if one.key == other.key:
+                raise RowProblem("same place twice", f"{one.name} is paired with itself")
+            a, b = places.index(one), places.index(other)
+            if a == b:
+                raise RowProblem("same place twice", f"{one.name} and {other.name} are one place")
+            pair = (a, b) if a < b else (b, a)
+            if pair in pairs:
+                raise RowProblem(
+                    "duplicate pair", f"{one.name}–{other.name} repeats line {pairs[pair]}"
+                )
         except RowProblem as problem:
             report.refuse(line, problem.category, problem.reason)
+            if strict:
+                raise ImportRefused(
+                    report.file, line, f"{problem.reason} (the first refused row, --strict)"
+                ) from None
             continue
-        if one.key == other.key:
-            report.refuse(line, "same place twice", f"{one.name} is paired with itself")
-            continue
-        pair = frozenset([one.key, other.key])
-        if pair in seen:
-            report.refuse(
-                line,
-                "duplicate pair",
-                f"{one.name}–{other.name} repeats line {seen[pair]}",
-            )
-            continue
-        seen[pair] = line
-        pairs.append((line, one, other))
+        pairs[pair] = line
     return pairs
 
 
-def import_pairs(path: Path, *, progress: bool = False, strict: bool = False) -> Report:
-    """Import the file in one transaction; ImportRefused leaves the database unchanged."""
-    rows, name = read_rows(Path(path))
-    report = Report(file=name, rows=len(rows))
-    pairs = parse_pairs(rows, report, progress)
-    if strict and report.refused:
-        first = report.refused[0]
-        raise ImportRefused(
-            name, first.line, f"{first.reason} ({len(report.refused)} rows refused, --strict)"
-        )
-    with transaction.atomic():
+def import_pairs(
+    path: Path,
+    *,
+    progress: bool = False,
+    strict: bool = False,
+    max_size: int = MAX_SIZE,
+    max_field: int = MAX_FIELD,
+) -> Report:
+    """Import the file in one transaction; ImportRefused leaves the database unchanged:
+    a file too large, broken, with every row refused, or (strict) any row refused."""
+    path = Path(path)
+    name = str(path)
+    check_size(path, max_size)
+    report = Report(file=name)
+    bar = tqdm(
+        total=path.stat().st_size,
+        desc="reading",
+        unit="B",
+        unit_scale=True,
+        disable=not progress,
+    )
+    with transaction.atomic(), bar:
+        places = PairPlaces()
+        rows = iter_rows(path, report, max_field=max_field, read=bar.update)
+        pairs = parse_pairs(rows, report, places, strict=strict)
+        if not report.rows:
+            raise ImportRefused(name, 2, "has no rows after its header; nothing to import")
+        if not pairs:
+            reasons = "; ".join(str(refusal) for refusal in report.refused[:3])
+            more = ", …" if len(report.refused) > 3 else ""
+            raise ImportRefused(
+                name, None, f"none of its {report.rows} rows could be used ({reasons}{more})"
+            )
         source = twin_cities_source()
-        places = PlaceIndex()
-        for _line, one, other in pairs:
-            places.want(one)
-            places.want(other)
-        places.save(f"import-pairs {Path(name).name}")
-        report.places_new, report.places_matched = len(places.new), len(places.matched)
+        places.matcher.save(f"import-pairs {path.name}")
+        report.places_new = len(places.matcher.created)
+        report.places_matched = len(places.matcher.matched)
+        ids = [place.pk for place in places.places]
+        places.seen.clear()
         existing = set(
             ReportedPair.objects.filter(source=source).values_list("place_a_id", "place_b_id")
         )
-        wanted = {
-            ReportedPair.ordered(places.id_of(one), places.id_of(other)) for _, one, other in pairs
-        }
-        new = sorted(wanted - existing)
-        ReportedPair.objects.bulk_create(
-            (ReportedPair(place_a_id=a, place_b_id=b, source=source) for a, b in new),
-            batch_size=1000,
+        wanted = len(pairs)
+        new = sorted(
+            pair
+            for pair in (ReportedPair.ordered(ids[a], ids[b]) for a, b in pairs)
+            if pair not in existing
         )
-        report.pairs_new, report.pairs_existing = len(new), len(wanted) - len(new)
+        pairs.clear()
+        # In slices: bulk_create makes a list of all the objects it is given.
+        for start in range(0, len(new), 5000):
+            ReportedPair.objects.bulk_create(
+                [ReportedPair(place_a_id=a, place_b_id=b, source=source)
+                 for a, b in new[start : start + 5000]],
+                batch_size=1000,
+            )  # fmt: skip
+        report.pairs_new, report.pairs_existing = len(new), wanted - len(new)
     return report

@@ -3,9 +3,20 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from interop.errors import ImportRefused
-from interop.pairs import import_pairs
+from interop.pairs import MAX_FIELD, MAX_SIZE, import_pairs
+from register.importing import parse_size, size_text
+
+
+def size_argument(text: str) -> int:
+    import argparse
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 class Command(BaseCommand):
@@ -18,7 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument(
-            "--strict", action="store_true", help="Refuse the whole file if any row is refused."
+            "--strict",
+            action="store_true",
+            help="Refuse the whole file at the first row that is refused.",
         )
         parser.add_argument(
             "--refused-csv",
@@ -28,11 +41,40 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar, even on a terminal."
         )
+        parser.add_argument(
+            "--max-size",
+            type=size_argument,
+            default=MAX_SIZE,
+            help=f"Refuse a larger file (default {size_text(MAX_SIZE)}; e.g. 500MB).",
+        )
+        parser.add_argument(
+            "--max-field-length",
+            type=int,
+            default=MAX_FIELD,
+            help=f"Refuse a row with a longer field, in characters (default {MAX_FIELD}).",
+        )
 
-    def handle(self, *args, file: Path, strict: bool, refused_csv, no_progress, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        strict: bool,
+        refused_csv,
+        no_progress,
+        max_size,
+        max_field_length,
+        **options,
+    ):
         progress = sys.stderr.isatty() and not no_progress
         try:
-            report = import_pairs(file, progress=progress, strict=strict)
+            with translation.override("en"):  # the command speaks one language
+                report = import_pairs(
+                    file,
+                    progress=progress,
+                    strict=strict,
+                    max_size=max_size,
+                    max_field=max_field_length,
+                )
         except ImportRefused as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
         for line in report.summary():
