@@ -26,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
 from simple_history.utils import bulk_create_with_history
@@ -38,6 +37,7 @@ from register import importing
 from register.imprecise import ImpreciseDate
 from register.models import Agreement, AgreementStatus, Organisation, Place, Relation, Source
 from register.places import PlaceMatcher, coordinate, describe, problem_with
+from register.validation import outside_url
 
 ENTITY = "http://www.wikidata.org/entity/"
 WIKIDATA_URL = "https://www.wikidata.org/"
@@ -217,7 +217,6 @@ URL_MAX = min(
     ReportedPair._meta.get_field("reference_url").max_length,
     Source._meta.get_field("url").max_length,
 )
-_url_validator = URLValidator(schemes=["http", "https"])
 
 
 class RowProblem(ValueError):
@@ -231,14 +230,16 @@ def _row_fail(reason: str, *needles) -> None:
 
 
 def reference_problem(url) -> str:
-    """Why a reference URL from outside cannot be stored ("" when it can): only http and
-    https, and no longer than the register keeps."""
+    """Why a reference URL from outside cannot be stored ("" when it can): the domain's
+    rule (register.validation.outside_url), worded for the import's refusal list."""
     if not isinstance(url, str):
         return "the reference URL is not text"
     if len(url) > URL_MAX:
         return f"the reference URL is longer than {URL_MAX} characters"
     try:
-        _url_validator(url)
+        if not url:
+            raise ValidationError("empty")
+        outside_url(url, URL_MAX)  # the domain's rule for every URL from outside
     except ValidationError:
         shown = url if len(url) <= 80 else url[:77] + "…"
         return f"the reference “{shown}” is not an http or https URL"

@@ -39,13 +39,18 @@ def test_the_domain_refuses_a_url_that_is_not_http_or_https_or_too_long(url):
 
 
 def test_the_message_names_the_rule():
-    with pytest.raises(ValidationError) as refused:
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         outside_url("javascript:alert(1)")
     assert "http:// and https://" in refused.value.messages[0]
     assert "“javascript:”" in refused.value.messages[0]
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         outside_url("https://example.org/" + "a" * 481)
     assert "at most 500 characters" in refused.value.messages[0]
+    with translation.override("sv"), pytest.raises(ValidationError) as refused:
+        outside_url("javascript:alert(1)")
+    assert "http:// eller https://" in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(
