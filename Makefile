@@ -29,11 +29,13 @@ run: setup
 	@echo "Vänort is at http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn vanort.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-# ruff, and no model change without its migration (on a throw-away in-memory database).
+# ruff, no model change without its migration (on a throw-away in-memory database), and
+# mypy with django-stubs on the domain (pyproject.toml's [tool.mypy]).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DATABASE_URL=sqlite:///:memory: $(BIN)/vanort makemigrations --check --dry-run
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils.formats import date_format
@@ -287,5 +288,5 @@ def last_published_change(organisation: Organisation) -> datetime | None:
         )
         .first()
     )
-    found = [stamp for stamp in (stamps or {}).values() if stamp]
+    found: list[Any] = [stamp for stamp in (stamps or {}).values() if stamp]  # datetimes
     return max(found) if found else None

@@ -197,7 +197,7 @@ def timeline(relation: Relation) -> list[TimelineEvent]:
     .all(), so a caller that prefetched them (see TIMELINE_PREFETCH) pays no query."""
     agreements = list(relation.agreements.all())
     events: list[TimelineEvent] = []
-    used_decisions: set[int] = set()
+    used_decisions: set[int | None] = set()  # None: an event without its decision
     for agreement in agreements:
         if not agreement.kind.has_duration:
             step = Step.LETTER_OF_INTENT

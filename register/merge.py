@@ -17,6 +17,7 @@ with each place), or a relation that would become the organisation's own place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -109,7 +110,7 @@ def merge_places(keep: Place, remove: Place, by=None) -> MergeReport:
         kept=keep, removed_id=remove.pk, removed_name=removed_name, merged_by=by
     )
     report = MergeReport(merge)
-    moved: dict[str, object] = {}
+    moved: dict[str, Any] = {}  # JSON: what moved, for the undo
 
     relations = list(Relation.objects.filter(partner=remove).select_related("organisation"))
     for relation in relations:
@@ -127,7 +128,7 @@ def merge_places(keep: Place, remove: Place, by=None) -> MergeReport:
             report.dropped_names.append(f"{name.name} ({name.language})")
             continue  # deleted with the removed place; its history keeps it
         name.place = keep
-        name._change_reason = reason % {"place": keep, "id": keep.pk}
+        setattr(name, "_change_reason", reason % {"place": keep, "id": keep.pk})  # noqa: B010
         name.save()
         moved["names"].append(name.pk)
         report.names.append(f"{name.name} ({name.language})")
@@ -143,11 +144,15 @@ def merge_places(keep: Place, remove: Place, by=None) -> MergeReport:
         if getattr(keep, name) in (None, "") and getattr(remove, name) not in (None, "")
     ]
     values = {name: getattr(remove, name) for name in moved["filled"]}
-    report.filled = [str(Place._meta.get_field(name).verbose_name) for name in moved["filled"]]
+    report.filled = [
+        str(getattr(Place._meta.get_field(name), "verbose_name", name)) for name in moved["filled"]
+    ]
 
     for response in moving_place.send(sender=Place, keep=keep, remove=remove):
-        if response[1] is not None:
-            key, data = response[1]
+        # (what, data) from the app that moved it; the stubs type a receiver's answer as text.
+        answer = cast("tuple[str, Any] | None", response[1])
+        if answer is not None:
+            key, data = answer
             moved[key] = data
             report.others[key] = data
 
@@ -169,7 +174,7 @@ def merge_places(keep: Place, remove: Place, by=None) -> MergeReport:
 def _refuse_left_behind(remove: Place) -> None:
     """Nothing may still point at the removed place (it would be deleted with it, or
     block the deletion): an app that holds places and did not move them stops the merge."""
-    reverse = [f for f in Place._meta.get_fields(include_hidden=True) if f.auto_created]
+    reverse: list[Any] = [f for f in Place._meta.get_fields(include_hidden=True) if f.auto_created]
     for relation in reverse:
         model = relation.related_model
         if not relation.is_relation or relation.many_to_many or model is None:
@@ -211,7 +216,7 @@ def undo_merge(merge: PlaceMerge, by=None) -> Place:
         relation.save()
     for name in PlaceName.objects.filter(pk__in=moved.get("names", []), place=keep):
         name.place = removed
-        name._change_reason = reason
+        setattr(name, "_change_reason", reason)  # noqa: B010 - read by simple-history
         name.save()
     for language, text in moved.get("dropped_names", []):
         PlaceName.objects.get_or_create(place=removed, language=language, defaults={"name": text})

