@@ -81,6 +81,6 @@ def test_it_says_what_it_stores_on_a_privacy_page_linked_from_the_footer(
 )
 def test_it_writes_pa_before_island_countries_in_swedish(client, demo, code, sv, en):
     place = Place.objects.create(name="Dalvík", country=code, latitude=65.97, longitude=-18.53)
-    Relation.objects.create(organisation=demo, partner=place, order=99)
+    Relation.objects.create(organisation=demo, partner=place, order=99, is_published=True)
     assert sv in client.get("/sv/halmstad/").content.decode()
     assert en in client.get("/en/halmstad/").content.decode()

@@ -135,5 +135,7 @@ def open_data(organisation):
             reverse("api:register_json", kwargs={"slug": slug}),
             "application/json",
         ),
+        # The datasets described for harvesting (dataportal.se), as the <head> links it.
+        (_("Data catalogue (DCAT-AP-SE)"), reverse("dcat"), "application/rdf+xml"),
     ]
     return {"links": links, "api_docs": reverse("api:openapi-view")}
