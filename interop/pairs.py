@@ -24,6 +24,7 @@ from tqdm import tqdm
 from interop.countries import UnknownCountry, parse_country
 from interop.errors import ImportRefused, Report
 from interop.models import ReportedPair
+from register import versions
 from register.importing import read_text
 from register.models import Place, Source
 
@@ -242,4 +243,5 @@ def import_pairs(path: Path, *, progress: bool = False, strict: bool = False) ->
             batch_size=1000,
         )
         report.pairs_new, report.pairs_existing = len(new), len(wanted) - len(new)
+        versions.bump_all()  # bulk writes send no signals (register/versions.py)
     return report
