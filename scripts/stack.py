@@ -78,6 +78,7 @@ http {{
             proxy_cache vanort;
             proxy_cache_key "$scheme$http_host$request_uri|$vanort_gzip|$http_accept_language";
             proxy_cache_revalidate on;
+            proxy_ignore_headers Cache-Control Expires;  # only what the app marks is kept
             proxy_cache_lock on;
             # Signed in (staff, previews): straight to the app, never kept.
             proxy_cache_bypass $cookie_sessionid;

@@ -246,6 +246,9 @@ class ResponseCacheMiddleware:
         expires = until.timestamp()
         if expires <= now:
             return response
+        # nginx in front (docs/deploy.md) keeps the answer but asks again every time
+        # (If-None-Match), so it is exact too: a moment long past is its expiry.
+        response["X-Accel-Expires"] = "@1"
         entry = Entry(response.status_code, list(response.items()), response.content, now, expires)
         _set(key, entry, max(1, math.ceil(expires - now)))
         _set("last:" + base, entry, LAST_GOOD_SECONDS)
