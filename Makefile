@@ -72,9 +72,11 @@ messages: setup
 	$(BIN)/vanort makemessages -l sv -l en --ignore=.venv --ignore=var --ignore=node_modules
 	$(BIN)/vanort compilemessages -l sv -l en --ignore=.venv --ignore=var
 
-# Figures, not a test: import times on SQLite and PostgreSQL, API throughput under gunicorn.
+# Figures, not a test (issue 14): the page and the API under `make run` and through the
+# production stack, against nginx static and Datasette; ARGS=--long adds the 60 s runs.
+# The import and start-up figures: $(BIN)/python scripts/benchmark_imports.py
 benchmark: setup
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py $(ARGS)
 
 clean:
 	rm -rf var/static .pytest_cache

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from interop.countries import UnknownCountry, parse_country
 from interop.errors import ImportRefused, Report
 from interop.models import ReportedPair
+from register import versions
 from register.importing import check_size, control_character, iter_lines
 from register.models import Place, Source
 from register.places import PlaceMatcher, coordinate, normalise
@@ -283,4 +284,5 @@ def import_pairs(
                 batch_size=1000,
             )  # fmt: skip
         report.pairs_new, report.pairs_existing = len(new), wanted - len(new)
+        versions.bump_all()  # bulk writes send no signals (register/versions.py)
     return report

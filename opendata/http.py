@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from vanort import caching
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE = 100_000
@@ -74,6 +76,10 @@ def conditional_get(last_modified=None):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                # The answer may be cached until midnight (vanort/caching.py): the data
+                # version in its key changes with the data, and statuses with the day.
+                caching.cache_until(request, caching.next_midnight())
             stamp = (
                 last_modified(**kwargs) if last_modified and response.status_code == 200 else None
             )

@@ -125,7 +125,7 @@ def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage |
         today=timezone.localdate(),
         relations=relations,
         map=partner_map(organisation, relations, lang),
-        open_lines=open_now(organisation, now, lang),
+        open_lines=open_now(organisation, now, lang, stable=True),
     )
 
 
@@ -247,7 +247,12 @@ class OpenLine:
     stretches: list[hours.Stretch]
 
 
-def open_now(organisation: Organisation, now: datetime, lang: str) -> list[OpenLine]:
+def open_now(
+    organisation: Organisation, now: datetime, lang: str, stable: bool = False
+) -> list[OpenLine]:
+    """The lines' stretches from `now`; `stable` (the pages): from the start of the stretch
+    `now` is in, so that a page rendered any time in a stretch is the same (a cached page
+    equals a fresh one, vanort/caching.py)."""
     lines = []
     for key, text in (
         ("visitors", organisation.visitor_hours),
@@ -255,9 +260,18 @@ def open_now(organisation: Organisation, now: datetime, lang: str) -> list[OpenL
     ):
         if not text:
             continue
-        parts = hours.stretches(text, now, lang=lang)
+        if stable:  # from the stretch's own start: one page all through a stretch
+            parts = hours.stretches(text, _day_start(now), lang=lang)
+            parts = [p for i, p in enumerate(parts[:-1]) if parts[i + 1].start > now] + parts[-1:]
+        else:
+            parts = hours.stretches(text, now, lang=lang)
         lines.append(OpenLine(key, parts[0].is_open, parts[0].words, parts[0].closed_day, parts))
     return lines
+
+
+def _day_start(now: datetime) -> datetime:
+    local = now.astimezone(hours.STOCKHOLM)
+    return datetime.combine(local.date(), datetime.min.time(), tzinfo=hours.STOCKHOLM)
 
 
 def open_now_data(lines: list[OpenLine]) -> dict:

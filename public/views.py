@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from public import accessibility as statement_facts
 from public import pages, theme
+from public.caching import cached_page
 from public.forms import FeedbackForm
 from public.pages import build_page
 from register.language import current_lang
@@ -33,6 +34,7 @@ def _page_or_404(slug: str):
 
 def _render(request: HttpRequest, template: str, page, **context) -> HttpResponse:
     context.update(page=page, page_url=request.build_absolute_uri(request.path))
+    request.vanort_page = page  # for @cached_page: how long the answer stays right
     context.setdefault(
         "open_now",
         {
@@ -56,11 +58,13 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "public/organisation.html", _page_or_404(slug))
 
 
 @require_GET
+@cached_page
 def partner(request: HttpRequest, slug: str, partner: str) -> HttpResponse:
     page = _page_or_404(slug)
     relation = next(
@@ -79,6 +83,7 @@ def partner(request: HttpRequest, slug: str, partner: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def activities(request: HttpRequest, slug: str) -> HttpResponse:
     page = _page_or_404(slug)
     return _render(
@@ -90,6 +95,7 @@ def activities(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def contact(request: HttpRequest, slug: str) -> HttpResponse:
     return _render(request, "public/contact_page.html", _page_or_404(slug))
 

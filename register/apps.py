@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RegisterConfig(AppConfig):
     name = "register"
     verbose_name = _("Register")
+
+    def ready(self):
+        from register import versions
+
+        versions.connect()  # every change bumps the data version (the cache's key)

@@ -1060,3 +1060,30 @@ class PlaceMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.removed_name} → {self.kept.name}"
+
+
+# --- the data version (issue 14) -----------------------------------------------------
+
+
+class DataVersion(models.Model):
+    """A token that changes, in the same transaction, with anything a published answer
+    shows (register/versions.py bumps it): the key of the response cache. One row per
+    organisation (its pages), one for what all organisations share (places not tied to
+    one, vocabularies, shared sources) and one for the whole installation (the API).
+
+    A token, not a counter: a transaction that is rolled back never leaves a number that
+    a later change could reach again with other data."""
+
+    scope = models.CharField(max_length=40, unique=True)  # "all", "shared", "organisation:7"
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.token}"

@@ -114,6 +114,16 @@ def pytest_runtest_setup(item):
         _shared_demo.close()
 
 
+@pytest.fixture(autouse=True)
+def _empty_response_cache():
+    """Each test starts with an empty response cache (vanort/caching.py): a test's changes
+    are rolled back, data version included, and some tests change the register with
+    QuerySet.update(), which sends no signal and so bumps no version."""
+    from django.core.cache import caches
+
+    caches["responses"].clear()
+
+
 @pytest.fixture
 def demo(db):
     """Halmstad's register as the seed page states it (a fresh instance in every test).

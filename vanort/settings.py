@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # gzip except for pages with a CSRF token, errors under /api/ as problem+json.
     "opendata.middleware.HeadAsGetMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Public pages and open data from a cache keyed by the data version (vanort/caching.py).
+    "vanort.caching.ResponseCacheMiddleware",
     "opendata.middleware.CompressionMiddleware",
     "opendata.middleware.ProblemDetailsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -144,6 +146,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+# --- the response cache (issue 14, vanort/caching.py) ------------------------------------
+# Embedded default: a cache in each process, exact because every request checks the data
+# version in the database. Several app servers share one: VANORT_CACHE_URL=redis://host:6379/0
+VANORT_CACHE_URL = os.getenv("VANORT_CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "responses": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": VANORT_CACHE_URL,
+            "KEY_PREFIX": "vanort",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+        if VANORT_CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "vanort-responses",
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

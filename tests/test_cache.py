@@ -1,0 +1,300 @@
+"""The response cache (issue 14, vanort/caching.py): a cached answer is byte-identical to
+a fresh one, and every kind of change, and time passing, reaches the cached page at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
+
+from register import versions
+from register.models import (
+    Agreement,
+    AgreementKind,
+    DecidingBody,
+    FocusArea,
+    GovernanceRule,
+    Organisation,
+    Place,
+    Relation,
+)
+
+PAGE = "/sv/halmstad/"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def get(client, url=PAGE, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    response.queries = len(queries)
+    return response
+
+
+def body(client, url=PAGE) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_it_answers_a_second_request_from_the_cache_in_one_query(client, demo):
+    cold = get(client)
+    warm = get(client)
+    assert cold.status_code == warm.status_code == 200
+    assert cold.queries > 1
+    assert warm.queries == 1  # the data version, nothing else
+
+
+def test_it_serves_a_cached_page_byte_identical_to_a_fresh_one(client, demo):
+    first = get(client)
+    cached = get(client)
+    caches["responses"].clear()
+    fresh = get(client)
+    assert cached.queries == 1 and fresh.queries > 1
+    assert cached.content == fresh.content == first.content
+    assert dict(cached.items()) == dict(fresh.items())
+
+
+def test_a_gzip_answer_is_cached_apart_and_identical(client, demo):
+    gzip = {"HTTP_ACCEPT_ENCODING": "gzip"}
+    plain = get(client)
+    compressed = get(client, **gzip)
+    again = get(client, **gzip)
+    assert compressed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert again.queries == 1 and again.content == compressed.content
+
+
+def test_the_page_answers_conditional_requests(client, demo):
+    first = get(client)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert first["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert get(client, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert get(client, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    caches["responses"].clear()  # a miss answers the condition too
+    assert get(client, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    edit_a_field(demo)
+    assert get(client, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+# --- every kind of change reaches the cached page -----------------------------------------
+
+
+def edit_a_field(demo):
+    relation = Relation.objects.get(partner__name="Stord")
+    relation.description_sv = "En alldeles ny beskrivning."
+    relation.save()
+    return "En alldeles ny beskrivning.", True
+
+
+def link_a_focus_area(demo):
+    area = FocusArea.objects.create(code="rymdfart", label_sv="Rymdfart", label_en="Space")
+    Agreement.objects.filter(relation__partner__name="Moshi").first().focus_areas.add(area)
+    return "Rymdfart", True
+
+
+def delete_a_relation(demo):
+    Relation.objects.get(partner__name="Moshi").delete()
+    return "Moshi", False
+
+
+def revert_an_edit(demo):
+    relation = Relation.objects.get(partner__name="Stord")
+    before = relation.history.earliest()
+    relation.description_sv = "Tillfällig text."
+    relation.save()
+    return lambda client: (
+        "Tillfällig text." in body(client)
+        and before.instance.save() is None
+        and "Tillfällig text." not in body(client)
+    )
+
+
+def change_a_rule(demo):
+    rule = GovernanceRule.objects.get(organisation=demo, kind__code="kommunalt-partnerskap")
+    rule.body = DecidingBody.COUNCIL
+    rule.save()
+    return "kommunfullmäktige som beslutar om vänortsavtal och kommunala partnerskap", True
+
+
+def change_the_hours(demo):
+    demo.phone_hours = "Mo-Fr 09:00-11:00; PH off"
+    demo.save()
+    return "kl. 09.00–11.00", True
+
+
+def rename_a_partner_place(demo):
+    place = Place.objects.get(name="Stord")
+    place.region = place.region  # a save of a shared record: the partner's organisations
+    place.name = "Stord kommune"
+    place.save()
+    return "Stord kommune", True
+
+
+def rename_a_shared_vocabulary(demo):
+    kind = AgreementKind.objects.get(code="kommunalt-partnerskap")
+    kind.label_sv = "kommunalt superpartnerskap"
+    kind.save()
+    return "superpartnerskap", True
+
+
+@pytest.mark.parametrize(
+    ("change", "url"),
+    [
+        (edit_a_field, PAGE),
+        (link_a_focus_area, PAGE),
+        (delete_a_relation, PAGE),
+        (revert_an_edit, PAGE),
+        (change_a_rule, PAGE),
+        (change_the_hours, "/sv/halmstad/kontakt/"),
+        (rename_a_partner_place, PAGE),
+        (rename_a_shared_vocabulary, PAGE),
+    ],
+)
+def test_every_kind_of_change_reaches_the_cached_page_at_once(client, demo, change, url):
+    body(client, url)
+    assert get(client, url).queries == 1  # cached
+    expected = change(demo)
+    if callable(expected):
+        assert expected(client)
+        return
+    text, shown = expected
+    assert (text in body(client, url)) is shown
+    caches["responses"].clear()
+    assert (text in body(client, url)) is shown  # as a fresh render says
+
+
+def test_a_change_to_another_organisation_leaves_the_page_cached(client, demo):
+    place = Place.objects.create(name="Varberg", country="SE")
+    other = Organisation.objects.create(place=place, slug="varberg", name_sv="Varbergs kommun")
+    body(client)
+    other.name_sv = "Varbergs kommun (ändrad)"
+    other.save()
+    assert get(client).queries == 1
+
+
+def test_a_rolled_back_change_leaves_no_version_behind(client, demo):
+    from django.db import transaction
+
+    before = versions.for_organisation("halmstad").key
+    with pytest.raises(RuntimeError), transaction.atomic():
+        demo.save()
+        assert versions.for_organisation("halmstad").key != before
+        raise RuntimeError
+    assert versions.for_organisation("halmstad").key == before
+
+
+# --- time passing -----------------------------------------------------------------------
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=STOCKHOLM)
+
+
+def test_the_page_changes_when_an_agreement_ends(client, demo):
+    relation = Relation.objects.get(partner__name="Stord")
+    kind = AgreementKind.objects.get(code="samarbetsavtal")
+    Agreement.objects.create(relation=relation, kind=kind, start="2020", end="2030-06-30")
+    with time_machine.travel(at("2030-06-30 23:59:30"), tick=False):
+        before = body(client)
+        assert get(client).queries == 1
+    with time_machine.travel(at("2030-07-01 00:00:01"), tick=False):
+        after = get(client)
+    assert after.queries > 1  # expired at midnight
+    assert before.count("status-ended") + 1 == after.content.decode().count("status-ended")
+
+
+def test_the_page_changes_when_the_phone_line_opens(client, demo):
+    url = "/sv/halmstad/kontakt/"
+    with time_machine.travel(at("2026-06-15 06:59:00"), tick=False):  # a Monday
+        closed = body(client, url)
+    with time_machine.travel(at("2026-06-15 06:59:59"), tick=False):
+        assert get(client, url).queries == 1
+    with time_machine.travel(at("2026-06-15 07:00:00"), tick=False):
+        opened = get(client, url)
+    assert opened.queries > 1 and opened.content.decode() != closed
+
+
+def test_a_page_rendered_anywhere_in_a_stretch_is_the_same(client, demo):
+    with time_machine.travel(at("2026-06-15 09:00"), tick=False):
+        early = body(client)
+    caches["responses"].clear()
+    with time_machine.travel(at("2026-06-15 15:59"), tick=False):
+        late = body(client)
+    assert early == late
+
+
+# --- what is never cached ---------------------------------------------------------------
+
+
+def test_staff_get_a_fresh_page(admin_client, demo):
+    admin_client.get(PAGE)
+    assert get(admin_client).queries > 1
+
+
+def test_the_feedback_form_page_is_not_cached(client, demo):
+    url = "/sv/halmstad/tillganglighet/"
+    first = client.get(url)
+    assert "csrftoken" in first.cookies
+    assert get(client, url).queries > 1
+
+
+def test_an_unknown_organisation_is_not_cached(client, demo):
+    assert client.get("/sv/nowhere/").status_code == 404
+    assert get(client, "/sv/nowhere/").queries > 1
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+def test_the_api_lists_are_cached_and_follow_the_data(client, demo):
+    url = "/api/relations?organisation=halmstad"
+    first = get(client, url)
+    again = get(client, url)
+    assert again.queries == 1 and again.content == first.content
+    Relation.objects.get(partner__name="Moshi").delete()
+    assert b"Moshi" in first.content and b"Moshi" not in client.get(url).content
+
+
+def test_a_bulk_import_bumps_every_version(client, demo):
+    before = versions.for_everything().key, versions.for_organisation("halmstad").key
+    versions.bump_all()
+    after = versions.for_everything().key, versions.for_organisation("halmstad").key
+    assert before[0] != after[0] and before[1] != after[1]
+
+
+# --- the database gone --------------------------------------------------------------------
+
+
+def test_without_the_database_the_page_is_answered_from_the_cache(client, demo):
+    page = body(client)
+    with mock.patch.object(versions, "for_organisation", side_effect=OperationalError("gone")):
+        response = client.get(PAGE)
+    assert response.status_code == 200 and response.content.decode() == page
+
+
+# --- a fixed number of queries ---------------------------------------------------------
+
+
+def test_a_cold_page_takes_as_many_queries_for_50_partners_as_for_5(client, demo):
+    kind = AgreementKind.objects.get(code="samarbetsavtal")
+
+    def add(count):
+        for _ in range(count):
+            place = Place.objects.create(name=f"Partner {Place.objects.count()}", country="DE")
+            Agreement.objects.create(
+                relation=Relation.objects.create(organisation=demo, partner=place, since="2001"),
+                kind=kind,
+                start="2001",
+            )
+
+    add(5 - demo.relations.count())
+    with_5 = get(client).queries
+    add(45)
+    with_50 = get(client).queries
+    assert demo.relations.count() == 50
+    assert with_5 == with_50

@@ -1,0 +1,96 @@
+"""The production stack (docs/deploy.md): nginx in front of two gunicorn instances on one
+PostgreSQL with the shared Redis cache. An edit is seen at once through either instance
+and through nginx: no stale page anywhere (issue 14).
+
+Runs in CI's PostgreSQL run (`-m stack` alone); skipped on SQLite, and without nginx or
+redis-server except under CI=true, where their absence fails."""
+
+from __future__ import annotations
+
+import os
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import stack  # noqa: E402
+
+pytestmark = pytest.mark.stack
+
+PAGE = "/sv/halmstad/"
+EDIT = """
+from register.models import Relation
+relation = Relation.objects.get(partner__name="Stord")
+relation.description_sv = "Ändrad genom stacken."
+relation.save()
+"""
+
+
+def _needs(program, name):
+    if program is None:
+        if os.getenv("CI", "").lower() == "true":
+            pytest.fail(f"{name} is not installed; CI must run the stack test")
+        pytest.skip(f"{name} is not installed")
+
+
+@pytest.fixture
+def database_url():
+    """A database of the stack's own on the suite's PostgreSQL server, dropped after."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the stack runs on PostgreSQL (the suite's PostgreSQL run)")
+    import psycopg
+
+    name = f"vanort_stack_{uuid.uuid4().hex[:8]}"
+    params = dict(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None
+    )
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    yield f"postgres://{auth}@{db['HOST']}:{params['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fetch(url, **headers):
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read().decode()
+
+
+def test_an_edit_is_seen_at_once_through_every_instance_and_nginx(tmp_path, database_url):
+    _needs(stack.NGINX, "nginx")
+    _needs(stack.REDIS, "redis-server")
+    with stack.Stack(tmp_path, database_url, instances=2, workers=1) as running:
+        urls = [*running.app_urls, running.nginx_url]
+        for url in urls:  # every cache warm: Redis, and the copy nginx keeps
+            for _ in range(2):
+                assert "Ändrad genom stacken." not in fetch(url + PAGE)[2]
+        status, headers, _ = fetch(running.nginx_url + "/static/public/site.css")
+        assert status == 200 and "text/css" in headers["Content-Type"]
+
+        stack.vanort(["shell", "-c", EDIT], running.env())
+
+        for url in [running.nginx_url, *running.app_urls, running.nginx_url]:
+            assert "Ändrad genom stacken." in fetch(url + PAGE)[2], url
+        # What nginx passes on is the app's: validators and cache policy.
+        status, headers, _ = fetch(running.nginx_url + PAGE)
+        assert headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+        assert "ETag" in headers and "X-Accel-Expires" not in headers
+
+
+def test_an_api_list_follows_an_edit_through_nginx(tmp_path, database_url):
+    _needs(stack.NGINX, "nginx")
+    _needs(stack.REDIS, "redis-server")
+    with stack.Stack(tmp_path, database_url, instances=2, workers=1) as running:
+        path = "/api/relations?organisation=halmstad"
+        for _ in range(3):
+            assert "genom stacken." not in fetch(running.nginx_url + path)[2]
+        stack.vanort(["shell", "-c", EDIT], running.env())
+        for url in [running.nginx_url, *running.app_urls]:
+            assert "genom stacken." in fetch(url + path)[2], url  # JSON: \u00c4ndrad

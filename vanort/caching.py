@@ -1,0 +1,257 @@
+"""The response cache (issue 14): public pages and open-data answers served from a cache
+that is never stale.
+
+An entry's key carries everything the answer depends on:
+
+- the data version (register/versions.py): the organisation's token and the shared one
+  for its pages, the installation's token for everything under /api/; a change to the
+  register bumps it in the same transaction, so the first request after the commit
+  misses and renders afresh. The version is read from the database on every request,
+  one indexed query, so a per-process cache (the embedded default) is as exact as a
+  shared one;
+- the language, the scheme and host (pages hold absolute links), the path and query, and
+  whether the client takes gzip (the stored answer is the compressed one);
+- the code: a hash of the source, templates and translations, so a deploy never serves
+  what the previous release rendered.
+
+An entry lives until the next moment the answer would change by itself, which the view
+states (`cache_until`): for a page the next opening or closing of the visitor desk or the
+phone line, or midnight in Europe/Stockholm (an agreement starts and ends on a day, so
+its status changes at a midnight too); for the API the next midnight.
+
+Only what a view marks is stored, and only a plain public answer: a GET (HEAD is a GET
+here, see opendata.middleware.HeadAsGetMiddleware), without a session cookie (staff,
+previews), 200, not streamed, setting no cookie (the feedback form's CSRF cookie: that
+page is not marked) and not varying on cookies. The stored answer is the one the rest of
+the middleware made, headers included, so a hit is byte-identical to a fresh answer; the
+cache answers conditional requests (ETag, Last-Modified, 304) itself.
+
+When the database cannot be reached, the version cannot be checked: a page is then
+answered from the newest entry for its address (kept a day), rather than not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
+
+log = logging.getLogger(__name__)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+CACHE_ALIAS = "responses"
+LAST_GOOD_SECONDS = 24 * 3600
+PAGE = re.compile(r"^/(?P<lang>[a-z]{2})/(?P<slug>[-a-zA-Z0-9_]+)/")
+GZIP = re.compile(r"\bgzip\b")
+CONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
+# --- what a view says ---------------------------------------------------------------
+
+
+def cache_until(request: HttpRequest, moment: datetime) -> None:
+    """Let the answer to `request` be cached until `moment` (when it changes by itself)."""
+    request._vanort_cache_until = moment
+
+
+def next_midnight(now: datetime | None = None) -> datetime:
+    """The next midnight in Europe/Stockholm, or in the server's own time zone if that
+    comes first (code that asks date.today() turns the day there)."""
+    now = now or timezone.now()
+    moments = []
+    for zone in (STOCKHOLM, None):
+        local = now.astimezone(zone)
+        tomorrow = local.date() + timedelta(days=1)
+        moments.append(datetime.combine(tomorrow, datetime.min.time(), tzinfo=local.tzinfo))
+    return min(moments)
+
+
+def last_midnight(now: datetime | None = None) -> datetime:
+    local = (now or timezone.now()).astimezone(STOCKHOLM)
+    return datetime.combine(local.date(), datetime.min.time(), tzinfo=STOCKHOLM)
+
+
+# --- the key ----------------------------------------------------------------------------
+
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """A hash of the project's source, templates and translations (read once)."""
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.sha256()
+        base = Path(settings.BASE_DIR)
+        for path in sorted(base.glob("*/**/*")):
+            if (
+                path.suffix in {".py", ".html", ".mo", ".txt", ".svg", ".json", ".xml"}
+                and path.is_file()
+                and not {".venv", "var", "node_modules", "tests", ".git"} & set(path.parts)
+            ):
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+        _code_version = digest.hexdigest()[:16]
+    return _code_version
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which version an address is keyed by, and its language."""
+
+    slug: str | None  # an organisation's pages; None: the installation (the API)
+    lang: str
+
+    def version(self):
+        from register import versions
+
+        if self.slug is None:
+            return versions.for_everything()
+        return versions.for_organisation(self.slug)
+
+
+def scope_of(request: HttpRequest) -> Scope | None:
+    path = request.path_info
+    if path.startswith("/api/"):
+        from django.utils.translation import get_language_from_request
+
+        return Scope(None, get_language_from_request(request))
+    match = PAGE.match(path)
+    if match and match["lang"] in {code for code, _ in settings.LANGUAGES}:
+        return Scope(match["slug"], match["lang"])
+    return None
+
+
+def base_key(request: HttpRequest, scope: Scope) -> str:
+    gzip = "gz" if GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else "id"
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    raw = f"{code_version()}|{scope.lang}|{gzip}|{address}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+# --- the entries ----------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    status: int
+    headers: list[tuple[str, str]]
+    content: bytes
+    made: float
+    expires: float
+
+    def fresh(self, now: float) -> bool:
+        return self.made <= now < self.expires
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for header, value in self.headers:
+            response[header] = value
+        etag = response.get("ETag")
+        modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(
+            request, etag=etag, last_modified=modified, response=response
+        )
+
+
+def storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or getattr(response, "streaming", False):
+        return False
+    if response.cookies or "cookie" in response.get("Vary", "").lower():
+        return False
+    control = response.get("Cache-Control", "").lower()
+    return not any(word in control for word in ("private", "no-store", "no-cache"))
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+def _get(key: str):
+    try:
+        return _cache().get(key)
+    except Exception:  # a shared cache that is down: answer without it
+        log.warning("response cache: get failed", exc_info=True)
+        return None
+
+
+def _set(key: str, entry: Entry, seconds: int) -> None:
+    try:
+        _cache().set(key, entry, seconds)
+    except Exception:
+        log.warning("response cache: set failed", exc_info=True)
+
+
+class ResponseCacheMiddleware:
+    """Right inside HeadAsGetMiddleware and CORS: what it stores is everything the rest of
+    the middleware made (compression, security headers)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return self.get_response(request)
+        scope = scope_of(request)
+        if scope is None:
+            return self.get_response(request)
+        try:
+            base = base_key(request, scope)
+        except Exception:  # DisallowedHost and the like: Django answers it
+            return self.get_response(request)
+        try:
+            version = scope.version()
+        except Exception as error:  # the database is gone (or not to be used, as in tests)
+            if not isinstance(error, DatabaseError):
+                return self.get_response(request)
+            entry = _get("last:" + base)
+            if entry is not None:
+                log.warning("database unavailable: %s answered from the cache", request.path)
+                return entry.response(request)
+            return self.get_response(request)
+        key = f"entry:{base}:{hashlib.sha256(version.key.encode()).hexdigest()[:24]}"
+        now = time.time()
+        entry = _get(key)
+        if entry is not None and entry.fresh(now):
+            return entry.response(request)
+        return self.miss(request, key, base, now)
+
+    def miss(self, request: HttpRequest, key: str, base: str, now: float) -> HttpResponse:
+        # Render the full answer (not a 304) so it can be stored; the conditions are
+        # answered afterwards from the stored ETag and Last-Modified.
+        conditions = {name: request.META.pop(name) for name in CONDITIONS if name in request.META}
+        try:
+            response = self.get_response(request)
+        finally:
+            request.META.update(conditions)
+        until = getattr(request, "_vanort_cache_until", None)
+        if until is None or not storable(request, response):
+            if conditions and response.status_code == 200 and response.has_header("ETag"):
+                modified = parse_http_date_safe(response.get("Last-Modified", ""))
+                return get_conditional_response(
+                    request, etag=response["ETag"], last_modified=modified, response=response
+                )
+            return response
+        expires = until.timestamp()
+        if expires <= now:
+            return response
+        # nginx in front (docs/deploy.md) keeps the answer but asks again every time
+        # (If-None-Match), so it is exact too: a moment long past is its expiry.
+        response["X-Accel-Expires"] = "@1"
+        entry = Entry(response.status_code, list(response.items()), response.content, now, expires)
+        _set(key, entry, max(1, math.ceil(expires - now)))
+        _set("last:" + base, entry, LAST_GOOD_SECONDS)
+        return entry.response(request) if conditions else response
