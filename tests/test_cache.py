@@ -198,7 +198,9 @@ def at(text: str) -> datetime:
 def test_the_page_changes_when_an_agreement_ends(client, demo):
     relation = Relation.objects.get(partner__name="Stord")
     kind = AgreementKind.objects.get(code="samarbetsavtal")
-    Agreement.objects.create(relation=relation, kind=kind, start="2020", end="2030-06-30")
+    Agreement.objects.create(
+        relation=relation, kind=kind, start="2020", end="2030-06-30", is_published=True
+    )
     with time_machine.travel(at("2030-06-30 23:59:30"), tick=False):
         before = body(client)
         assert get(client).queries == 1
