@@ -37,13 +37,11 @@ class HeadAsGetMiddleware:
         response = self.get_response(request)
         request.method = request.META["REQUEST_METHOD"] = "HEAD"
         if getattr(response, "streaming", False):
-            # A streamed body is not produced for HEAD; its length is not known beforehand.
-            headless = HttpResponse(status=response.status_code)
-            for header, value in response.items():
-                headless[header] = value
-            headless.cookies = response.cookies
-            response.close()
-            return headless
+            # A streamed body is not produced for HEAD (its length is not known beforehand).
+            # The response itself is kept, not closed here: closing it fires
+            # request_finished, which the server fires again when it is done, and which
+            # closes the database connection in the middle of the request.
+            response.streaming_content = iter(())
         else:
             if not response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))
