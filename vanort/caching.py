@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -96,16 +97,32 @@ def code_version() -> str:
     if _code_version is None:
         digest = hashlib.sha256()
         base = Path(settings.BASE_DIR)
-        for path in sorted(base.glob("*/**/*")):
-            if (
-                path.suffix in {".py", ".html", ".mo", ".txt", ".svg", ".json", ".xml"}
-                and path.is_file()
-                and not {".venv", "var", "node_modules", "tests", ".git"} & set(path.parts)
-            ):
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
+        for path in _project_files(base):  # relative: instances in other folders agree
+            digest.update(str(path).encode())
+            digest.update((base / path).read_bytes())
         _code_version = digest.hexdigest()[:16]
     return _code_version
+
+
+_NOT_THE_PROJECT = {".venv", "var", "node_modules", "tests", ".git", "__pycache__"}
+_RENDERED_FROM = {".py", ".html", ".mo", ".txt", ".svg", ".json", ".xml"}
+
+
+def _project_files(base: Path) -> list[Path]:
+    """The files an answer is rendered from, relative to `base`, in a stable order. The
+    virtual environment and node_modules are pruned before they are walked (tens of
+    thousands of files, which made a worker's first request take over a second)."""
+    found = []
+    for folder, subfolders, files in os.walk(base):
+        subfolders[:] = sorted(d for d in subfolders if d not in _NOT_THE_PROJECT)
+        if Path(folder) == base:
+            continue  # the project's own files live in its apps and folders
+        found += [
+            Path(folder, name).relative_to(base)
+            for name in sorted(files)
+            if Path(name).suffix in _RENDERED_FROM
+        ]
+    return found
 
 
 @dataclass(frozen=True)
