@@ -7,16 +7,7 @@ from django.utils import translation
 
 from interop.errors import ImportRefused
 from interop.pairs import MAX_FIELD, MAX_SIZE, import_pairs
-from register.importing import parse_size, size_text
-
-
-def size_argument(text: str) -> int:
-    import argparse
-
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from register.management.limits import add_limit_arguments
 
 
 class Command(BaseCommand):
@@ -41,17 +32,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar, even on a terminal."
         )
-        parser.add_argument(
-            "--max-size",
-            type=size_argument,
-            default=MAX_SIZE,
-            help=f"Refuse a larger file (default {size_text(MAX_SIZE)}; e.g. 500MB).",
-        )
-        parser.add_argument(
-            "--max-field-length",
-            type=int,
-            default=MAX_FIELD,
-            help=f"Refuse a row with a longer field, in characters (default {MAX_FIELD}).",
+        add_limit_arguments(
+            parser,
+            max_size=MAX_SIZE,
+            max_field=MAX_FIELD,
+            field_help="Refuse a row with a longer field, in characters (default {default}).",
         )
 
     def handle(

@@ -1,4 +1,3 @@
-import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,14 +9,7 @@ from opendata.register_format import (
     read_file,
     run_import,
 )
-from register.importing import parse_size, size_text
-
-
-def size_argument(text: str) -> int:
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from register.management.limits import add_limit_arguments
 
 
 class Command(BaseCommand):
@@ -35,17 +27,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Print what would be created, updated or left unchanged; write nothing.",
         )
-        parser.add_argument(
-            "--max-size",
-            type=size_argument,
-            default=MAX_SIZE,
-            help=f"Refuse a larger file (default {size_text(MAX_SIZE)}; e.g. 500MB).",
-        )
-        parser.add_argument(
-            "--max-field-length",
-            type=int,
-            default=MAX_TEXT,
-            help=f"Refuse a longer free text, in characters (default {MAX_TEXT}).",
+        add_limit_arguments(
+            parser,
+            max_size=MAX_SIZE,
+            max_field=MAX_TEXT,
+            field_help="Refuse a longer free text, in characters (default {default}).",
         )
 
     def handle(self, *args, file: Path, dry_run: bool, max_size, max_field_length, **options):
