@@ -300,3 +300,90 @@ def test_a_cold_page_takes_as_many_queries_for_50_partners_as_for_5(client, demo
     with_50 = get(client).queries
     assert demo.relations.count() == 50
     assert with_5 == with_50
+
+
+# --- answered before Django's handler (vanort/wsgi.py, caching.CachedAnswers) ----------
+
+
+class Wsgi:
+    """The server's WSGI application called as gunicorn calls it, counting the requests
+    that reached Django's handler behind it."""
+
+    def __init__(self):
+        from vanort.caching import CachedAnswers
+        from vanort.wsgi import django_application
+
+        self.reached_django = 0
+
+        def django(environ, start_response):
+            self.reached_django += 1
+            return django_application(environ, start_response)
+
+        self.application = CachedAnswers(django)
+
+    def get(self, path, **headers):
+        from django.test import RequestFactory
+
+        path, _, query = path.partition("?")
+        environ = RequestFactory().get(path, **headers).environ
+        environ["QUERY_STRING"] = query
+        answer = {}
+
+        def start_response(status, header_list, exc_info=None):
+            answer["status"], answer["headers"] = int(status.split()[0]), dict(header_list)
+
+        with CaptureQueriesContext(connection) as queries:
+            chunks = self.application(environ, start_response)
+            content = b"".join(chunks)
+            getattr(chunks, "close", lambda: None)()
+        return answer["status"], answer["headers"], content, len(queries)
+
+
+def test_a_cached_page_is_sent_before_django_byte_for_byte(client, demo):
+    wsgi = Wsgi()
+    first = wsgi.get(PAGE)
+    assert wsgi.reached_django == 1
+    status, headers, content, queries = wsgi.get(PAGE)
+    assert wsgi.reached_django == 1 and queries == 1  # the version, nothing else
+    caches["responses"].clear()
+    fresh = client.get(PAGE)
+    assert status == fresh.status_code == 200
+    assert content == fresh.content == first[2]
+    assert headers == dict(fresh.items())
+
+
+def test_the_fast_path_answers_conditional_requests(demo):
+    wsgi = Wsgi()
+    _, headers, _, _ = wsgi.get(PAGE)
+    status, not_modified, content, _ = wsgi.get(PAGE, HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert status == 304 and content == b"" and wsgi.reached_django == 1
+    assert not_modified["ETag"] == headers["ETag"]
+
+
+def test_the_fast_path_adds_the_cors_headers_the_api_has(client, demo):
+    url, origin = "/api/relations?organisation=halmstad", "https://example.org"
+    wsgi = Wsgi()
+    wsgi.get(url, HTTP_ORIGIN=origin)
+    status, headers, content, _ = wsgi.get(url, HTTP_ORIGIN=origin)
+    assert wsgi.reached_django == 1
+    caches["responses"].clear()
+    fresh = client.get(url, HTTP_ORIGIN=origin)
+    assert headers == dict(fresh.items()) and content == fresh.content
+    headers = {name.lower(): value for name, value in headers.items()}
+    assert headers["access-control-allow-origin"] == "*" and "origin" in headers["vary"].lower()
+
+
+def test_after_an_edit_the_fast_path_sends_the_new_page(demo):
+    wsgi = Wsgi()
+    assert "Moshi" in wsgi.get(PAGE)[2].decode()
+    Relation.objects.get(partner__name="Moshi").delete()
+    _, _, content, _ = wsgi.get(PAGE)
+    assert "Moshi" not in content.decode() and wsgi.reached_django == 2
+
+
+def test_staff_and_head_requests_go_to_django(demo):
+    wsgi = Wsgi()
+    wsgi.get(PAGE)
+    wsgi.get(PAGE, HTTP_COOKIE="sessionid=abc")
+    status, _, content, _ = wsgi.get(PAGE, REQUEST_METHOD="HEAD")
+    assert wsgi.reached_django == 3

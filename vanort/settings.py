@@ -125,10 +125,13 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "vanort.wsgi.application"
 
+# Persistent connections: opening one cost more than a cached answer (on SQLite, the
+# WAL pragma alone about 1 ms against 0.1 ms for the answer). A connection that failed
+# is closed at the end of its request all the same (Django's errors_occurred).
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'vanort.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        conn_max_age=envint("DB_CONN_MAX_AGE", "600"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

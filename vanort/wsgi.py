@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vanort.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Cached answers are sent before Django's handler is reached (vanort/caching.py).
+from vanort.caching import CachedAnswers  # noqa: E402  (needs the settings above)
+
+application = CachedAnswers(django_application)
