@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Installed packages compiled to bytecode once, here: a worker would otherwise compile them
+# at every start where PYTHONDONTWRITEBYTECODE is set (about a second per worker).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: run setup test lint format test-sqlite test-postgres browser messages benchmark clean
 
