@@ -387,3 +387,15 @@ def test_staff_and_head_requests_go_to_django(demo):
     wsgi.get(PAGE, HTTP_COOKIE="sessionid=abc")
     status, _, content, _ = wsgi.get(PAGE, REQUEST_METHOD="HEAD")
     assert wsgi.reached_django == 3
+
+
+def test_a_revalidation_is_answered_from_the_headers_alone(client, demo):
+    etag = client.get(PAGE)["ETag"]
+    cache = caches["responses"]
+    bodies = [key for key in cache._cache if ":entry:" in key and ":head:" not in key]
+    for key in bodies:  # only the headers are left: a 304 needs no more
+        del cache._cache[key]
+    revalidated = get(client, HTTP_IF_NONE_MATCH=etag)
+    assert revalidated.status_code == 304 and revalidated.queries == 1  # the version
+    full = get(client)
+    assert full.status_code == 200 and full.queries > 1  # the body was gone: rendered

@@ -32,6 +32,7 @@ answered from the newest entry for its address (kept a day), rather than not at 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import logging
@@ -246,6 +247,14 @@ def lookup(request: HttpRequest) -> Lookup:
         return Lookup(entry.response(request))
     key = f"entry:{base}:{hashlib.sha256(version.key.encode()).hexdigest()[:24]}"
     now = time.time()
+    if any(name in request.META for name in CONDITIONS):
+        # nginx revalidates on every request: its question is answered from the entry's
+        # headers, without fetching the body from a shared cache.
+        head = _get("head:" + key)
+        if head is not None and head.fresh(now):
+            answer = head.response(request)
+            if answer.status_code == 304:
+                return Lookup(answer)
     entry = _get(key)
     if entry is not None and entry.fresh(now):
         return Lookup(entry.response(request))
@@ -290,7 +299,9 @@ class ResponseCacheMiddleware:
         # (If-None-Match), so it is exact too: a moment long past is its expiry.
         response["X-Accel-Expires"] = "@1"
         entry = Entry(response.status_code, list(response.items()), response.content, now, expires)
-        _set(key, entry, max(1, math.ceil(expires - now)))
+        seconds = max(1, math.ceil(expires - now))
+        _set(key, entry, seconds)
+        _set("head:" + key, dataclasses.replace(entry, content=b""), seconds)
         _set("last:" + base, entry, LAST_GOOD_SECONDS)
         return entry.response(request) if conditions else response
 
