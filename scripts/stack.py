@@ -159,11 +159,16 @@ def start_redis(tmp: Path, port: int) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def start_gunicorn(port: int, env: dict, workers: int = 2, log: Path | None = None):
+def start_gunicorn(
+    port: int, env: dict, workers: int = 2, log: Path | None = None, threads: int = 1
+):
+    """`make run`'s server (threads=1: sync workers, one connection per request), or the
+    production stack's (threaded workers, which keep nginx's upstream connections open)."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open by the child)
+    threaded = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
     return subprocess.Popen(
         [str(BIN / "gunicorn"), "vanort.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--keep-alive", "5"],
+         "--workers", str(workers), "--keep-alive", "5", *threaded],
         cwd=ROOT, env=env, stdout=out, stderr=out,
     )  # fmt: skip
 
@@ -224,7 +229,7 @@ class Stack:
         self.app_ports = [free_port() for _ in range(self.instances)]
         for number, port in enumerate(self.app_ports):
             log = self.tmp / f"gunicorn-{number}.log"
-            self.processes.append(start_gunicorn(port, env, self.workers, log))
+            self.processes.append(start_gunicorn(port, env, self.workers, log, threads=4))
         self.port = free_port()
         config = nginx_config(self.tmp, self.port, self.app_ports, self.tmp / "var" / "static")
         self.processes.append(start_nginx(self.tmp, config))
