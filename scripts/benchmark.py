@@ -5,7 +5,8 @@
 
 From one run, alternating A and B with wrk on loopback (bounded duration and connections):
 1. the page /sv/halmstad/ under `make run`'s gunicorn (SQLite, 2 workers, the per-process
-   cache) against nginx serving the same bytes as a static file;
+   cache) against nginx serving the same bytes as a static file, and for reference gunicorn
+   itself sending those bytes from memory (the ceiling of any Python app under it);
 2. the page through the production stack (nginx, two gunicorn instances, PostgreSQL,
    Redis; scripts/stack.py under scripts/with_postgres.py) against nginx static;
 3. /api/pairs?country=SE after `vanort import-pairs` of the Wikipedia pairs, against
@@ -112,6 +113,34 @@ def static_copy(url: str, tmp: Path, name: str) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{port}/page/"
 
 
+BYTES_APP = """\
+from pathlib import Path
+BODY = Path(__file__).with_name("page.html").read_bytes()
+HEADERS = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(BODY)))]
+def application(environ, start_response):
+    start_response("200 OK", HEADERS)
+    return [BODY]
+"""
+
+
+def gunicorn_bytes(url: str, tmp: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn as `make run` starts it, serving the bytes of `url` from memory with a
+    three-line WSGI app: the most any Python app can reach under this server."""
+    folder = tmp / "bytes-app"
+    folder.mkdir()
+    with urllib.request.urlopen(url) as response:
+        (folder / "page.html").write_bytes(response.read())
+    (folder / "bytes_app.py").write_text(BYTES_APP)
+    port = stack.free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "bytes_app:application", "--chdir", str(folder),
+         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    stack.wait_for(f"http://127.0.0.1:{port}/", process=process)
+    return process, f"http://127.0.0.1:{port}/"
+
+
 def datasette(tmp: Path) -> tuple[subprocess.Popen, str]:
     python = BENCH_VENV / "bin" / "python"
     if not (BENCH_VENV / "bin" / "datasette").exists():
@@ -153,14 +182,20 @@ def make_run_part(args, tmp: Path) -> None:
         page_cold, api_cold = cold(base + PAGE), cold(base + API)
         page_warm, api_warm = cold(base + PAGE), cold(base + API)
         nginx, static_url = static_copy(base + PAGE, tmp, "make-run")
+        ceiling, ceiling_url = gunicorn_bytes(base + PAGE, tmp)
         ds, ds_url = datasette(tmp)
-        processes += [nginx, ds]
+        processes += [nginx, ceiling, ds]
         ds_cold = cold(ds_url)
         print(f"\n1. The page under `make run` (A) against nginx static (B), {args.connections} "
               f"connections, {args.seconds} s each")  # fmt: skip
         a, b = alternate(("make run " + PAGE, base + PAGE), ("nginx static", static_url),
                          args.rounds, args.seconds, args.connections)  # fmt: skip
         print(f"   ratio {a['rps'] / b['rps']:.3f} (goal >= 0.3)")
+        print("   reference: gunicorn (same workers) sending the same bytes from memory")
+        e, f = alternate(("gunicorn, bytes in memory", ceiling_url), ("nginx static", static_url),
+                         1, args.seconds, args.connections)  # fmt: skip
+        print(f"   ceiling {e['rps'] / f['rps']:.3f} of nginx; vanort is {a['rps'] / e['rps']:.2f}"
+              " of it")  # fmt: skip
         print(f"\n3. {API} (A) against Datasette over the same CSV (B)")
         c, d = alternate(("vanort " + API, base + API), ("datasette", ds_url),
                          args.rounds, args.seconds, args.connections)  # fmt: skip
