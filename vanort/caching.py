@@ -329,7 +329,9 @@ class CachedAnswers:
         if environ.get("REQUEST_METHOD") != "GET":
             return self.application(environ, start_response)
         from django.core.handlers.wsgi import WSGIRequest
+        from django.db import close_old_connections
 
+        close_old_connections()  # what request_started does: drop a broken or old one
         request = WSGIRequest(environ)
         found = lookup(request)
         if found.answer is None:

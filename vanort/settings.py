@@ -140,6 +140,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # turns a locked database into a short wait instead of an error.
     # Only `migrate` (or `restore`) creates the file, never a request (vanort/sqlite3).
     DATABASES["default"]["ENGINE"] = "vanort.sqlite3"
+    # A kept connection is checked at each request: is its file still there (one stat)?
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Tests: an in-memory database, as Django gives the stock engine (and pytest-xdist
     # then leaves the name alone).
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

@@ -5,10 +5,16 @@ VANORT_VAR_DIR, so gave an empty database whose every page failed with "no such 
 Here only the commands that make a database (`migrate`, `restore`, Django's test runner)
 may create the file; anything else finds it missing and gets an OperationalError, which
 the site answers with its 503 page (vanort/errors.py).
+
+Connections are kept between requests (settings.CONN_MAX_AGE), and an open connection
+would go on reading and writing a file that was moved away. So a connection is usable
+only while its path still names the file it opened (one stat, with Django's health
+check at the start of each request).
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -33,4 +39,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 f"the database file {name} does not exist; create it with `vanort migrate` "
                 "(or restore a backup)"
             )
-        return super().get_new_connection(conn_params)
+        connection = super().get_new_connection(conn_params)
+        self._opened_file = None if in_memory else _identity(name)
+        return connection
+
+    def is_usable(self) -> bool:
+        opened = getattr(self, "_opened_file", None)
+        if opened is not None and _identity(str(self.settings_dict["NAME"])) != opened:
+            return False  # moved, deleted or replaced since it was opened
+        return super().is_usable()
+
+
+def _identity(name: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(name)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
