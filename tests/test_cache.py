@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import caches
-from django.db import OperationalError, connection
+from django.core.signals import request_finished, request_started
+from django.db import OperationalError, close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from register import versions
@@ -332,10 +333,17 @@ class Wsgi:
         def start_response(status, header_list, exc_info=None):
             answer["status"], answer["headers"] = int(status.split()[0]), dict(header_list)
 
-        with CaptureQueriesContext(connection) as queries:
-            chunks = self.application(environ, start_response)
-            content = b"".join(chunks)
-            getattr(chunks, "close", lambda: None)()
+        # As Django's test client does: the test's own connection (and transaction) stays.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                chunks = self.application(environ, start_response)
+                content = b"".join(chunks)
+                getattr(chunks, "close", lambda: None)()
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
         return answer["status"], answer["headers"], content, len(queries)
 
 

@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.signals import request_started
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -329,9 +330,9 @@ class CachedAnswers:
         if environ.get("REQUEST_METHOD") != "GET":
             return self.application(environ, start_response)
         from django.core.handlers.wsgi import WSGIRequest
-        from django.db import close_old_connections
 
-        close_old_connections()  # what request_started does: drop a broken or old one
+        # As Django's handler does: drops a broken or old connection, resets the checks.
+        request_started.send(sender=CachedAnswers, environ=environ)
         request = WSGIRequest(environ)
         found = lookup(request)
         if found.answer is None:
