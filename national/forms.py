@@ -64,3 +64,22 @@ class FilterForm(forms.Form):
             status=data["status"] or "",
             source=data["source"] or OWN,
         )
+
+
+class SeekingFilterForm(forms.Form):
+    """The partner seekers' filters: a theme, a country (the seeker's or one it wants)."""
+
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, data, *, countries: list[str]):
+        super().__init__(data)
+        lang = current_lang()
+        self.fields["theme"].choices = ANY + [(f.code, f.label) for f in FocusArea.objects.all()]
+        named = sorted(((c, country_name(c, lang)) for c in countries), key=lambda c: c[1])
+        self.fields["country"].choices = ANY + named
+
+    def values(self) -> tuple[str, str]:
+        """(theme, country), each left out (and reported) when it is not a choice."""
+        self.is_valid()
+        return self.cleaned_data.get("theme") or "", self.cleaned_data.get("country") or ""

@@ -11,4 +11,6 @@ urlpatterns = [
     path(_("register/place/<int:pk>/"), views.place, name="place"),
     path(_("register/country/<str:code>/"), views.country, name="country"),
     path(_("register/statistics/"), views.statistics_page, name="statistics"),
+    path(_("register/seeking/"), views.seeking, name="seeking"),
+    path(_("register/seeking/<int:pk>/"), views.profile, name="profile"),
 ]

@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from national import queries, statistics
+from national import seeking as seeking_data
 from national.counties import county_of
-from national.forms import FilterForm
+from national.forms import FilterForm, SeekingFilterForm
 from national.map import clustered
+from national.models import PartnerProfile
 from national.queries import OWN, REPORTED, Filters
 from register.language import current_lang
 from register.models import Place, Relation, country_name, validate_country_code
@@ -272,3 +274,76 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 @national
 def statistics_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(statistics.compute(timezone.localdate()).as_json())
+
+
+def _seeking_countries(today) -> list[str]:
+    """The countries a filter offers: of the valid profiles' seekers and wishes (one query)."""
+    from national.models import country_codes
+
+    codes = set()
+    rows = PartnerProfile.objects.valid_on(today).values_list(
+        "organisation__place__country", "place__country", "countries"
+    )
+    for own_country, foreign_country, wanted in rows:
+        codes.update(c for c in (own_country, foreign_country) if c)
+        codes.update(country_codes(wanted))
+    return sorted(codes)
+
+
+@national
+def seeking(request: HttpRequest) -> HttpResponse:
+    """Municipalities seeking a partner: the valid, published profiles, filtered."""
+    today = timezone.localdate()
+    form = SeekingFilterForm(request.GET, countries=_seeking_countries(today))
+    theme, country_code = form.values()
+    paginator = Paginator(seeking_data.listed(today, theme, country_code), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "profiles": list(page.object_list),
+        "query": _query_without(request, "page"),
+        "invalid": [form.fields[name].label for name in form.errors],
+        "nav": "seeking",
+    }
+    return render(request, "national/seeking.html", context)
+
+
+@national
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """One profile and its best matches, each explained in words."""
+    today = timezone.localdate()
+    the_profile = get_object_or_404(seeking_data.profiles().valid_on(today), pk=pk)
+    found = seeking_data.matching(the_profile, today)
+    lang = current_lang()
+    urls = queries.Urls()
+    seeking_url = reverse("national:profile", args=[999999999])
+    rows = []
+    for match in found.matches:
+        candidate = found.profiles.get(match.candidate.key)
+        place = found.places.get(match.candidate.place_id)
+        rows.append(
+            {
+                "name": match.candidate.name(lang),
+                "country": country_name(match.candidate.country, lang),
+                "is_profile": candidate is not None,
+                "url": seeking_url.replace("999999999", str(candidate.pk))
+                if candidate is not None
+                else urls.place_url(place),
+                "score": match.score,
+                "reasons": match.explanation(lang),
+            }
+        )
+    seeker = seeking_data.seeker_place(the_profile)
+    context = {
+        "profile": the_profile,
+        "seeker": seeker,
+        "seeker_name": the_profile.seeker_name(lang),
+        "seeker_url": urls.organisation_url(the_profile.organisation)
+        if the_profile.organisation_id
+        else urls.place_url(seeker),
+        "wanted": [country_name(code, lang) for code in the_profile.wanted_countries],
+        "matches": rows,
+        "nav": "seeking",
+    }
+    return render(request, "national/profile.html", context)

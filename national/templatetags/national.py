@@ -38,3 +38,20 @@ def select(field):
     return format_html(
         '<select name="{}" id="{}">{}</select>', field.html_name, field.id_for_label, options
     )
+
+
+@register.filter
+def country(code: str) -> str:
+    """IT -> Italien / Italy, in the reader's language."""
+    from register.models import country_name
+
+    return country_name(code)
+
+
+@register.filter
+def inhabitants(n) -> str:
+    """95000 -> '95 000' (Swedish) / '95,000' (English)."""
+    from national.matching import number
+    from register.language import current_lang
+
+    return number(int(n), current_lang())
