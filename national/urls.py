@@ -5,6 +5,7 @@ from national import views
 
 app_name = "national"
 urlpatterns = [
+    path("", views.home, name="home"),  # before public's index: / leads here when national
     path("register/", views.register, name="register"),
     path("register/export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
     path("register/export.geojson", views.export, {"fmt": "geojson"}, name="export_geojson"),

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -347,3 +347,13 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
         "nav": "seeking",
     }
     return render(request, "national/profile.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """/sv/ and /en/: the national register when the installation is national, else the
+    municipality's own page (public's index, as a single-municipality installation has)."""
+    if getattr(settings, "VANORT_NATIONAL", False):
+        return redirect("national:register")
+    from public.views import index
+
+    return index(request)

@@ -373,3 +373,46 @@ def test_every_page_answers_in_the_same_number_of_queries_for_5_and_50_rows(clie
     many["place"] = queries_for(client, f"/en/register/place/{demo.place.pk}/")
     assert many == few
     assert max(few.values()) <= 12, few
+
+
+def test_the_root_leads_to_the_national_register_when_national(client, demo, settings):
+    settings.VANORT_NATIONAL = True
+    for start, landing in (("/", "/sv/register/"), ("/sv/", "/sv/register/"),
+                           ("/en/", "/en/register/")):  # fmt: skip
+        response = client.get(start, follow=True)
+        assert response.redirect_chain[-1][0] == landing, start
+        assert response.status_code == 200
+    settings.VANORT_NATIONAL = False  # a single municipality: / stays its own page
+    for start, landing in (("/", "/sv/halmstad/"), ("/en/", "/en/halmstad/")):
+        response = client.get(start, follow=True)
+        assert response.redirect_chain[-1][0] == landing, start
+
+
+def test_no_organisation_can_take_the_slug_of_the_national_register(client, demo, admin_user):
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+    from django.utils import translation
+
+    from register.models import RESERVED_SLUGS, Organisation
+
+    # Every national address, in both languages, starts with a reserved slug.
+    for lang in ("sv", "en"):
+        with translation.override(lang):
+            for name in ("register", "seeking", "statistics"):
+                first = reverse(f"national:{name}").split("/")[2]
+                assert first in RESERVED_SLUGS, (lang, name)
+    shadow = Organisation(slug="register", place=Place.objects.create(name="R", country="SE"),
+                          name_sv="Registrets kommun")  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        shadow.full_clean()
+    assert "/sv/register/" in error.value.message_dict["slug"][0]
+    # In the admin: the form names the field, nothing is saved.
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/register/organisation/add/",
+        {"slug": "Register", "name_sv": "Registrets kommun", "place": shadow.place.pk,
+         "colour": "#005a9c"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "slug" in response.context["adminform"].form.errors
+    assert not Organisation.objects.filter(slug__iexact="register").exists()

@@ -5,6 +5,7 @@ expires and its contact is reminded once before that."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from datetime import date
@@ -115,7 +116,10 @@ def _rank(seeker, candidates):
         seeker,
         candidates,
         theme_label=_labels,
-        country_label=lambda code, lang: {"DK": ("Danmark", "Denmark"), "SE": ("Sverige", "Sweden")}[code][lang != "sv"],  # noqa: E501
+        country_label=lambda code, lang: {
+            "DK": ("Danmark", "Denmark"),
+            "SE": ("Sverige", "Sweden"),
+        }[code][lang != "sv"],  # noqa: E501
         place_name=_names,
     )
 
@@ -251,9 +255,12 @@ def test_an_editor_publishes_a_profile_for_their_own_organisation_only(
 def test_staff_enter_a_foreign_municipality(client, demo, admin_user, alice):
     tartu = Place.objects.create(name="Tartu", country="EE")
     client.force_login(alice)
-    assert client.post(
-        "/admin/national/partnerprofile/add/", _form(demo, organisation="", place=tartu.pk)
-    ).status_code == 200  # an editor cannot: the organisation is required, place ignored
+    assert (
+        client.post(
+            "/admin/national/partnerprofile/add/", _form(demo, organisation="", place=tartu.pk)
+        ).status_code
+        == 200
+    )  # an editor cannot: the organisation is required, place ignored
     assert not PartnerProfile.objects.exists()
     client.force_login(admin_user)
     saved = client.post(
@@ -356,9 +363,9 @@ def test_a_reminder_goes_out_once_before_the_profile_expires(demo, alice, seeker
     profile = halmstad_profile(demo)  # valid until 2026-07-10: in 22 days
     PartnerProfile.objects.filter(pk=seekers["tartu"].pk).update(valid_until=date(2026, 9, 1))
     mail.outbox.clear()
-    call_command("send_reminders", "--profile-days", "10", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", "--profile-days", "10", stdout=io.StringIO())
     assert not [m for m in mail.outbox if "profil" in m.subject]  # 22 days: not yet
-    call_command("send_reminders", stdout=open("/dev/null", "w"))  # 30 days by default
+    call_command("send_reminders", stdout=io.StringIO())  # 30 days by default
     sent = [m for m in mail.outbox if "partnerprofil" in m.subject]
     assert len(sent) == 1
     assert sorted(sent[0].to) == ["alice@example.org", "anna@halmstad.example"]
@@ -367,16 +374,16 @@ def test_a_reminder_goes_out_once_before_the_profile_expires(demo, alice, seeker
     profile.refresh_from_db()
     assert profile.reminder_sent_for == date(2026, 7, 10)
     mail.outbox.clear()
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", stdout=io.StringIO())
     assert not [m for m in mail.outbox if "profil" in m.subject]  # sent once
     # Extended, then close to the new date: reminded again.
     PartnerProfile.objects.filter(pk=profile.pk).update(valid_until=date(2026, 7, 15))
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", stdout=io.StringIO())
     assert len([m for m in mail.outbox if "partnerprofil" in m.subject]) == 1
     # A foreign profile's contact hears in English.
     PartnerProfile.objects.filter(pk=seekers["roskilde"].pk).update(valid_until=date(2026, 7, 1))
     mail.outbox.clear()
-    call_command("send_reminders", stdout=open("/dev/null", "w"))
+    call_command("send_reminders", stdout=io.StringIO())
     [english] = mail.outbox
     assert english.to == ["roskilde@example.org"] and "partner profile expires" in english.subject
 
