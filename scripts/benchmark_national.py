@@ -92,6 +92,46 @@ def generate_register() -> int:
     return created
 
 
+def generate_profiles() -> int:
+    """A partner profile for every fifth generated municipality and for 40 foreign
+    places with Swedish twinnings (GENERATED, as the register is)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interop.models import ReportedPair
+    from national.models import PartnerProfile
+    from register.models import FocusArea, Organisation, Place
+
+    until = timezone.localdate() + timedelta(days=365)
+    themes = list(FocusArea.objects.order_by("pk"))
+    countries = ["DE", "DK", "FI", "NO", "EE", "LV", "LT", "PL", "FR", "IT"]
+    profiles = []
+    organisations = Organisation.objects.filter(slug__startswith="generated-").order_by("pk")
+    for n, org in enumerate(organisations[::5]):
+        profiles.append(PartnerProfile(
+            organisation=org, countries=", ".join(countries[n % 10 : n % 10 + 2]),
+            population=10000 + 3000 * n, contact_name="GENERATED",
+            contact_email=f"generated-{n}@example.org", valid_until=until, is_published=True,
+        ))  # fmt: skip
+    swedish = Place.objects.filter(country="SE").values("pk")
+    foreign = (
+        Place.objects.exclude(country="SE")
+        .filter(pk__in=ReportedPair.objects.filter(place_a__in=swedish).values("place_b"))
+        .order_by("pk")[:40]
+    )
+    for n, place in enumerate(foreign):
+        profiles.append(PartnerProfile(
+            place=place, countries="SE", population=8000 + 5000 * n, contact_name="GENERATED",
+            contact_email=f"generated-foreign-{n}@example.org", valid_until=until,
+            is_published=True,
+        ))  # fmt: skip
+    for n, profile in enumerate(profiles):
+        profile.save()
+        profile.themes.set(themes[n % len(themes) :][:2])
+    return len(profiles)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
@@ -102,10 +142,11 @@ def main() -> None:
         raise SystemExit(f"The pairs file is not at {args.file} (use --file).")
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="vanort-national-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    database = workdir / "national.sqlite3"
-    fresh = not database.exists()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        database = workdir / "national.sqlite3"
+        database.touch()  # an empty file is an empty database (only migrate may create one)
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.update(
-        DATABASE_URL=f"sqlite:///{database}",
         VANORT_VAR_DIR=str(workdir),
         DJANGO_SETTINGS_MODULE="vanort.settings",
         VANORT_NATIONAL="true",
@@ -122,16 +163,20 @@ def main() -> None:
     from interop.models import ReportedPair
     from register.models import Place, Relation
 
-    if fresh:
+    call_command("migrate", verbosity=0)
+    if not ReportedPair.objects.exists():
         started = time.perf_counter()
-        call_command("migrate", verbosity=0)
         call_command("load_demo", verbosity=0)
         from interop.pairs import import_pairs
 
         report = import_pairs(args.file)
         print(f"import: {report.rows} rows, {ReportedPair.objects.count()} pairs")
         made = generate_register()
-        print(f"generated register: {made} relations, {time.perf_counter() - started:.1f} s")
+        profiles = generate_profiles()
+        print(
+            f"generated register: {made} relations, {profiles} partner profiles, "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     relations = Relation.objects.count()
     print(
         f"data: {Place.objects.count()} places, {ReportedPair.objects.count()} reported pairs, "
@@ -140,6 +185,10 @@ def main() -> None:
     )
     asti = Place.objects.get(name="Asti", country="IT").pk
     halmstad = Place.objects.get(name="Halmstad", country="SE").pk
+    from national.models import PartnerProfile
+
+    first_profile = PartnerProfile.objects.filter(organisation__isnull=False).order_by("pk")[0].pk
+    foreign_profile = PartnerProfile.objects.filter(place__isnull=False).order_by("pk")[0].pk
     urls = [
         "/sv/register/",
         "/sv/register/?page=3",
@@ -157,10 +206,15 @@ def main() -> None:
         "/sv/register/land/de/",
         "/sv/register/statistik/",
         "/api/national/statistics",
+        "/sv/register/soker/",
+        "/sv/register/soker/?theme=kultur&country=DE",
+        f"/sv/register/soker/{first_profile}/",
+        f"/en/register/seeking/{foreign_profile}/",
     ]
     client = Client()
     client.get("/sv/halmstad/")  # Django's own start-up, not a national page
-    print(f"\n{'queries':>7} {'cold ms':>8} {'median ms':>9}  address")
+    print(f"\ndatabase: {connection.vendor}")
+    print(f"{'queries':>7} {'cold ms':>8} {'median ms':>9}  address")
     worst = 0.0
     for url in urls:
         executed = []
