@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Cast
@@ -18,6 +19,7 @@ from interop.models import ReportedPair
 from national import search
 from national.counties import County, county_of
 from national.health import is_dormant, with_last_activity
+from register.language import current_lang
 from register.models import (
     Agreement,
     AgreementStatus,
@@ -25,9 +27,18 @@ from register.models import (
     Place,
     PlaceName,
     Relation,
+    country_name,
 )
 
 OWN, REPORTED = "own", "reported"
+
+
+@lru_cache(maxsize=4096)
+def country_label(code: str, lang: str) -> str:
+    """register.models.country_name, remembered: Babel parses its locale on every call."""
+    return country_name(code, lang)
+
+
 IN_FORCE, ENDED = "active", "ended"
 HOME = "SE"
 
@@ -52,24 +63,27 @@ class Filters:
 @dataclass
 class SwedishPlaces:
     """The Swedish places that appear in either source, with their counties: the
-    municipality and county filters' choices (one query)."""
+    municipality and county filters' choices (one query of plain values)."""
 
-    places: list[Place]
+    places: list[tuple[int, str]]  # (id, the organisation's name or the place's)
     county: dict[int, County | None] = field(default_factory=dict)
 
     def ids_in(self, code: str) -> list[int]:
         return [pid for pid, county in self.county.items() if county and county.code == code]
 
 
-def swedish_places() -> SwedishPlaces:
-    places = list(
+def swedish_places(lang: str = "sv") -> SwedishPlaces:
+    rows = (
         Place.objects.filter(country=HOME)
-        .select_related("organisation")
-        .only("pk", "name", "region", "country", "organisation__slug", "organisation__name_sv",
-              "organisation__name_en")
         .order_by("name", "pk")
-    )  # fmt: skip
-    return SwedishPlaces(places, {p.pk: county_of(p.name, p.region) for p in places})
+        .values_list("pk", "name", "region", "organisation__name_sv", "organisation__name_en")
+    )
+    places, county = [], {}
+    for pk, name, region, name_sv, name_en in rows:
+        label = (name_en or name_sv) if lang == "en" and name_sv else (name_sv or name)
+        places.append((pk, label))
+        county[pk] = county_of(name, region)
+    return SwedishPlaces(places, county)
 
 
 def _names():
@@ -184,6 +198,7 @@ class Row:
     municipality_url: str = ""
     partner_url: str = ""
     partner_page_url: str = ""  # the partner on the municipality's own page
+    partner_country: str = ""  # the partner's country, named in the reader's language
 
 
 class Urls:
@@ -212,6 +227,7 @@ class Urls:
             else self.place_url(row.municipality)
         )
         row.partner_url = self.place_url(row.partner)
+        row.partner_country = country_label(row.partner.country, current_lang())
         if row.relation is not None and row.relation.partner_id == row.partner.pk:
             row.partner_page_url = self.partner.replace("slug-0", row.organisation.slug).replace(
                 "partner-0", partner_slug(row.partner)

@@ -27,7 +27,7 @@ from national.queries import OWN, REPORTED, Filters
 from register.language import current_lang
 from register.models import Place, Relation, country_name, validate_country_code
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # rows per page: each one costs more to render than to fetch
 
 
 def national(view):
@@ -79,7 +79,7 @@ def _rows(filters: Filters, places, today, lang, page_number):
 def register(request: HttpRequest) -> HttpResponse:
     lang = current_lang()
     today = timezone.localdate()
-    places = queries.swedish_places()
+    places = queries.swedish_places(current_lang())
     form = _form(request, places)
     filters = form.filters()
     page, rows, counts = _rows(filters, places, today, lang, request.GET.get("page"))
@@ -111,7 +111,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list of one source as CSV or GeoJSON (every row, not one page)."""
     lang = current_lang()
     today = timezone.localdate()
-    places = queries.swedish_places()
+    places = queries.swedish_places(current_lang())
     form = _form(request, places)
     filters = form.filters()
     if filters.source == REPORTED:
@@ -235,21 +235,27 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     lang = current_lang()
     today = timezone.localdate()
     filters = Filters(country=code)
-    places = queries.swedish_places()
-    own = list(queries.own_page_rows(queries.own_relations(filters, places, today)))
+    places = queries.swedish_places(lang)
+    own_rows_all = queries.own_relations(filters, places, today)
+    pairs = queries.reported_pairs(filters, places)
+    stats = statistics.compute(today, relations=own_rows_all, pairs=pairs)
     urls = queries.Urls()
-    own_rows = [urls.fill(queries.own_row(relation, today, lang)) for relation in own]
+    # The first page of each list; the register lists them all, filtered by the country.
+    own_rows = [
+        urls.fill(queries.own_row(relation, today, lang))
+        for relation in queries.own_page_rows(own_rows_all)[:PAGE_SIZE]
+    ]
     reported_rows = [
         urls.fill(queries.reported_row(pair, lang))
-        for pair in queries.reported_page_rows(queries.reported_pairs(filters, places))
+        for pair in queries.reported_page_rows(pairs)[:PAGE_SIZE]
     ]
     figures = {
-        "municipalities": len({row.municipality.pk for row in own_rows}),
-        "relations": len(own_rows),
-        "in_force": sum(row.status == "active" for row in own_rows),
-        "dormant": sum(row.dormant for row in own_rows),
-        "reported": len(reported_rows),
-        "reported_municipalities": len({row.municipality.pk for row in reported_rows}),
+        "municipalities": stats.municipalities,
+        "relations": stats.relations,
+        "in_force": stats.relations_in_force,
+        "dormant": stats.dormant,
+        "reported": stats.reported_pairs,
+        "reported_municipalities": stats.reported_municipalities,
     }
     context = {
         "code": code,
@@ -258,6 +264,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "reported_rows": reported_rows,
         "figures": figures,
         "register_url": reverse("national:register") + f"?country={code}",
+        "reported_url": reverse("national:register") + f"?country={code}&source=reported",
     }
     return render(request, "national/country.html", context)
 

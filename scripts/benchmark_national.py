@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/benchmark_national.py [--file PATH] [--runs N] [--keep DIR]
 
-Builds a fresh SQLite database in a temporary directory: migrations, the demo (Halmstad),
+Fills a database (see below): migrations, the demo (Halmstad),
 every Wikipedia pair (shared/data), and a GENERATED national register, labelled as such
 in its source and organisation names and never shipped as real data: one organisation per
 Swedish municipality of national/counties.py (290), each with the partners Wikipedia
@@ -11,8 +11,13 @@ reports for it as relations, an agreement and, for every other relation, an acti
 
 Then, for every national page and list, prints the number of queries, the first request
 to that address in this process ("cold": no response cached, nothing of that page's
-queries warmed) and the median of N more. One unrelated request is served first, so
-Django's own start-up (URL resolver, template loaders, translations) is not counted.
+queries warmed) and the median of N more. One unrelated request per language is served
+first, so Django's own start-up (URL resolver, template loaders, translations, Babel's
+locale data) is not counted.
+
+The database is the current one: DATABASE_URL when it names PostgreSQL (run under
+scripts/with_postgres.py), else a SQLite file in the working directory. The generated
+data are loaded when the database has no reported pairs yet.
 """
 
 from __future__ import annotations
@@ -75,17 +80,23 @@ def generate_register() -> int:
                 .values_list("pk", flat=True)
             )
         relations = Relation.objects.bulk_create(
-            [Relation(organisation=org, partner_id=pid, since="1990") for pid in partners]
+            [
+                Relation(organisation=org, partner_id=pid, since="1990", is_published=True)
+                for pid in partners
+            ]
         )
         for i, relation in enumerate(relations):
             relation.sources.add(source)
             agreement = Agreement(
-                relation=relation, kind=kinds[i % len(kinds)], start=f"{1990 + i}"
+                relation=relation,
+                kind=kinds[i % len(kinds)],
+                start=f"{1990 + i}",
+                is_published=True,
             )
             agreement.save()
             if i % 2 == 0:
                 activity = Activity.objects.create(
-                    organisation=org, kind=visit, date=f"{2015 + (i + n) % 11}"
+                    organisation=org, kind=visit, date=f"{2015 + (i + n) % 11}", is_published=True
                 )
                 activity.relations.set([relation])
         created += len(relations)
@@ -212,7 +223,10 @@ def main() -> None:
         f"/en/register/seeking/{foreign_profile}/",
     ]
     client = Client()
-    client.get("/sv/halmstad/")  # Django's own start-up, not a national page
+    # Django's own start-up in both languages (URL resolver, templates, translations,
+    # Babel's locale data), not a national page.
+    client.get("/sv/halmstad/")
+    client.get("/en/halmstad/")
     print(f"\ndatabase: {connection.vendor}")
     print(f"{'queries':>7} {'cold ms':>8} {'median ms':>9}  address")
     worst = 0.0

@@ -193,7 +193,7 @@ def test_every_filter_state_has_its_csv_and_geojson(client, demo):
     assert {f["properties"]["source"] for f in geo["features"]} == {"own"}
 
 
-def test_pages_of_fifty_link_to_each_other(client, demo):
+def test_pages_of_twenty_five_link_to_each_other(client, demo):
     kind = AgreementKind.objects.get(code="vanortsavtal")
     for n in range(60):
         rel = Relation.objects.create(
@@ -201,9 +201,13 @@ def test_pages_of_fifty_link_to_each_other(client, demo):
         )
         Agreement.objects.create(relation=rel, kind=kind, start="2000", is_published=True)
     first = client.get("/en/register/", {"country": "DE"}).content.decode()
-    assert "Page 1 of 2" in first and 'href="?country=DE&amp;page=2"' in first
-    second = client.get("/en/register/", {"country": "DE", "page": 2}).content.decode()
-    assert "Page 2 of 2" in second and second.count("<tr>") == 10 + 1
+    assert "Page 1 of 3" in first and 'href="?country=DE&amp;page=2"' in first
+    third = client.get("/en/register/", {"country": "DE", "page": 3}).content.decode()
+    assert "Page 3 of 3" in third and third.count("<tr>") == 10 + 1
+    # The country page shows the first 25 and links to all 60 in the register.
+    country = client.get("/en/register/country/de/").content.decode()
+    assert country.count("<tr>") == 6 + 1 + 25  # its figures, the header, one page
+    assert 'href="/en/register/?country=DE">All 60 relations in the register' in country
 
 
 def test_the_place_page_names_every_swedish_twinning_with_its_source(client, demo):
