@@ -188,6 +188,8 @@ def main() -> None:
             f"generated register: {made} relations, {profiles} partner profiles, "
             f"{time.perf_counter() - started:.1f} s"
         )
+        with connection.cursor() as cursor:  # the planner's statistics, as a live database has
+            cursor.execute("ANALYZE")
     relations = Relation.objects.count()
     print(
         f"data: {Place.objects.count()} places, {ReportedPair.objects.count()} reported pairs, "
