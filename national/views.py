@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from interop.models import ReportedPair
 from national import queries, statistics
 from national import seeking as seeking_data
 from national.counties import county_of
@@ -46,7 +47,7 @@ def _form(request: HttpRequest, places) -> FilterForm:
     """Always bound, with the municipalities' own registers chosen unless asked otherwise."""
     data = request.GET.copy()
     data.setdefault("source", OWN)
-    return FilterForm(data, places=places, countries=queries.partner_countries())
+    return FilterForm(data, places=places, countries=queries.partner_countries(places))
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -210,7 +211,12 @@ def place(request: HttpRequest, pk: int) -> HttpResponse:
     urls = queries.Urls()
     own_rows = [urls.fill(queries.own_row(relation, today, lang)) for relation in own]
     pairs = queries.reported_page_rows(
-        queries.with_a_swedish_side().filter(Q(place_a=the_place) | Q(place_b=the_place))
+        ReportedPair.objects.filter(
+            Q(place_a=the_place, place_b__country=queries.HOME)
+            | Q(place_b=the_place, place_a__country=queries.HOME)
+        )
+        if the_place.country != queries.HOME
+        else ReportedPair.objects.involving(the_place)
     )
     reported_rows = [urls.fill(queries.reported_row(pair, lang)) for pair in pairs]
     names = sorted(the_place.names.all(), key=lambda n: n.language)
