@@ -151,12 +151,23 @@ SWEDISH_SIDE = (
 )
 
 
+SWEDISH_SIDE_PG = (
+    "SELECT id FROM interop_reportedpair"
+    " WHERE place_a_id = ANY(ARRAY(SELECT id FROM register_place WHERE country = %s))"
+    " OR place_b_id = ANY(ARRAY(SELECT id FROM register_place WHERE country = %s))"
+)
+
+
 def with_a_swedish_side(ids: list[int] | None = None) -> QuerySet[ReportedPair]:
     """Pairs with a Swedish place on either side, read through the index of each side.
 
     One side at a time, in a UNION: an OR of the two sides made PostgreSQL expect most
     of the table and read every pair and every place. (`ids`, the Swedish places'
     ids, is accepted for the callers that have them; the subquery needs no list.)"""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # both sides' indexes at once (a BitmapOr)
+        return ReportedPair.objects.filter(pk__in=RawSQL(SWEDISH_SIDE_PG, [HOME, HOME]))
     return ReportedPair.objects.filter(pk__in=RawSQL(SWEDISH_SIDE, [HOME, HOME]))
 
 
