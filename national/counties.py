@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +147,7 @@ def _strip_municipality(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def county_of(name: str, region: str = "", country: str = "SE") -> County | None:
     """The county of a Swedish place: from its region if that names one, else its name."""
     if country.upper() != "SE":

@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from national.counties import COUNTIES
-from national.queries import ENDED, IN_FORCE, OWN, REPORTED, Filters
+from national.queries import ENDED, IN_FORCE, OWN, REPORTED, Filters, country_label
 from register.language import current_lang
-from register.models import AgreementKind, FocusArea, country_name
+from register.models import AgreementKind, FocusArea
 
 ANY = [("", _("Any"))]
 
@@ -40,12 +40,9 @@ class FilterForm(forms.Form):
     def __init__(self, data, *, places, countries: list[str]):
         super().__init__(data)
         lang = current_lang()
-        self.fields["municipality"].choices = ANY + [
-            (p.pk, p.organisation.name if hasattr(p, "organisation") else p.name)
-            for p in places.places
-        ]
+        self.fields["municipality"].choices = ANY + places.places
         self.fields["county"].choices = ANY + [(c.code, c.name(lang)) for c in COUNTIES]
-        named = sorted(((c, country_name(c, lang)) for c in countries), key=lambda c: c[1])
+        named = sorted(((c, country_label(c, lang)) for c in countries), key=lambda c: c[1])
         self.fields["country"].choices = ANY + named
         self.fields["kind"].choices = ANY + [(k.code, k.label) for k in AgreementKind.objects.all()]
         self.fields["focus"].choices = ANY + [(f.code, f.label) for f in FocusArea.objects.all()]
@@ -64,3 +61,22 @@ class FilterForm(forms.Form):
             status=data["status"] or "",
             source=data["source"] or OWN,
         )
+
+
+class SeekingFilterForm(forms.Form):
+    """The partner seekers' filters: a theme, a country (the seeker's or one it wants)."""
+
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, data, *, countries: list[str]):
+        super().__init__(data)
+        lang = current_lang()
+        self.fields["theme"].choices = ANY + [(f.code, f.label) for f in FocusArea.objects.all()]
+        named = sorted(((c, country_label(c, lang)) for c in countries), key=lambda c: c[1])
+        self.fields["country"].choices = ANY + named
+
+    def values(self) -> tuple[str, str]:
+        """(theme, country), each left out (and reported) when it is not a choice."""
+        self.is_valid()
+        return self.cleaned_data.get("theme") or "", self.cleaned_data.get("country") or ""

@@ -35,11 +35,24 @@ def is_dormant(relation: Relation, today: date, years: int | None = None) -> boo
     """In force, and quiet for `years`: reads prefetched agreements and the annotation."""
     years = years or quiet_years()
     agreements = list(relation.agreements.all())
-    if not any(a.status_on(today) == AgreementStatus.ACTIVE for a in agreements):
-        return False
-    cutoff = years_before(today, years)
+    in_force = any(a.status_on(today) == AgreementStatus.ACTIVE for a in agreements)
+    starts = [a.start_earliest for a in agreements if a.start_earliest]
     last = getattr(relation, "last_activity", None)
+    return quiet(in_force, last, starts, years_before(today, years))
+
+
+def quiet(in_force: bool, last: date | None, starts: list[date], cutoff: date) -> bool:
+    """The rule on plain values: in force, and no activity since `cutoff` (a relation
+    never active is quiet unless an agreement began after the cutoff)."""
+    if not in_force:
+        return False
     if last is not None:
         return last < cutoff
-    starts = [a.start_earliest for a in agreements if a.start_earliest]
     return not starts or min(starts) <= cutoff
+
+
+def agreement_in_force(start_earliest: date | None, end_latest: date | None, day: date) -> bool:
+    """Agreement.status_on(day) == ACTIVE, on the stored bounds alone."""
+    if start_earliest and day < start_earliest:
+        return False
+    return not (end_latest and day > end_latest)

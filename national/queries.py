@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from interop.models import ReportedPair
 from national import search
 from national.counties import County, county_of
 from national.health import is_dormant, with_last_activity
+from register.language import current_lang
 from register.models import (
     Agreement,
     AgreementStatus,
@@ -25,9 +28,18 @@ from register.models import (
     Place,
     PlaceName,
     Relation,
+    country_name,
 )
 
 OWN, REPORTED = "own", "reported"
+
+
+@lru_cache(maxsize=4096)
+def country_label(code: str, lang: str) -> str:
+    """register.models.country_name, remembered: Babel parses its locale on every call."""
+    return country_name(code, lang)
+
+
 IN_FORCE, ENDED = "active", "ended"
 HOME = "SE"
 
@@ -52,24 +64,31 @@ class Filters:
 @dataclass
 class SwedishPlaces:
     """The Swedish places that appear in either source, with their counties: the
-    municipality and county filters' choices (one query)."""
+    municipality and county filters' choices (one query of plain values)."""
 
-    places: list[Place]
+    places: list[tuple[int, str]]  # (id, the organisation's name or the place's)
     county: dict[int, County | None] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.county)
 
     def ids_in(self, code: str) -> list[int]:
         return [pid for pid, county in self.county.items() if county and county.code == code]
 
 
-def swedish_places() -> SwedishPlaces:
-    places = list(
+def swedish_places(lang: str = "sv") -> SwedishPlaces:
+    rows = (
         Place.objects.filter(country=HOME)
-        .select_related("organisation")
-        .only("pk", "name", "region", "country", "organisation__slug", "organisation__name_sv",
-              "organisation__name_en")
         .order_by("name", "pk")
-    )  # fmt: skip
-    return SwedishPlaces(places, {p.pk: county_of(p.name, p.region) for p in places})
+        .values_list("pk", "name", "region", "organisation__name_sv", "organisation__name_en")
+    )
+    places, county = [], {}
+    for pk, name, region, name_sv, name_en in rows:
+        label = (name_en or name_sv) if lang == "en" and name_sv else (name_sv or name)
+        places.append((pk, label))
+        county[pk] = county_of(name, region)
+    return SwedishPlaces(places, county)
 
 
 def _names():
@@ -124,14 +143,36 @@ def swedish_side_is_a() -> Q:
     return Q(place_a__country=HOME)
 
 
-def with_a_swedish_side() -> QuerySet[ReportedPair]:
-    """Pairs with a Swedish place on either side, through the indexes on both sides."""
-    swedish = Place.objects.filter(country=HOME).values("pk")
-    return ReportedPair.objects.filter(Q(place_a__in=swedish) | Q(place_b__in=swedish))
+SWEDISH_SIDE = (
+    "SELECT p.id FROM interop_reportedpair p JOIN register_place s ON s.id = p.place_a_id"
+    " WHERE s.country = %s"
+    " UNION SELECT p.id FROM interop_reportedpair p JOIN register_place s"
+    " ON s.id = p.place_b_id WHERE s.country = %s"
+)
+
+
+SWEDISH_SIDE_PG = (
+    "SELECT id FROM interop_reportedpair"
+    " WHERE place_a_id = ANY(ARRAY(SELECT id FROM register_place WHERE country = %s))"
+    " OR place_b_id = ANY(ARRAY(SELECT id FROM register_place WHERE country = %s))"
+)
+
+
+def with_a_swedish_side(ids: list[int] | None = None) -> QuerySet[ReportedPair]:
+    """Pairs with a Swedish place on either side, read through the index of each side.
+
+    One side at a time, in a UNION: an OR of the two sides made PostgreSQL expect most
+    of the table and read every pair and every place. (`ids`, the Swedish places'
+    ids, is accepted for the callers that have them; the subquery needs no list.)"""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # both sides' indexes at once (a BitmapOr)
+        return ReportedPair.objects.filter(pk__in=RawSQL(SWEDISH_SIDE_PG, [HOME, HOME]))
+    return ReportedPair.objects.filter(pk__in=RawSQL(SWEDISH_SIDE, [HOME, HOME]))
 
 
 def reported_pairs(filters: Filters, places: SwedishPlaces) -> QuerySet[ReportedPair]:
-    rows = with_a_swedish_side()
+    rows = with_a_swedish_side(places.ids)
     if filters.only_own:
         return rows.none()
     if filters.q:
@@ -184,6 +225,7 @@ class Row:
     municipality_url: str = ""
     partner_url: str = ""
     partner_page_url: str = ""  # the partner on the municipality's own page
+    partner_country: str = ""  # the partner's country, named in the reader's language
 
 
 class Urls:
@@ -212,6 +254,7 @@ class Urls:
             else self.place_url(row.municipality)
         )
         row.partner_url = self.place_url(row.partner)
+        row.partner_country = country_label(row.partner.country, current_lang())
         if row.relation is not None and row.relation.partner_id == row.partner.pk:
             row.partner_page_url = self.partner.replace("slug-0", row.organisation.slug).replace(
                 "partner-0", partner_slug(row.partner)
@@ -298,10 +341,10 @@ def partner_points(filters: Filters, places: SwedishPlaces, today: date):
     return [(lat, lon, c) for lat, lon, c in points if lat is not None and lon is not None]
 
 
-def partner_countries() -> list[str]:
+def partner_countries(places: SwedishPlaces) -> list[str]:
     """Every country with a Swedish twinning in either source (two queries)."""
     own = set(Relation.objects.published().order_by().values_list("partner__country", flat=True))
-    pairs = with_a_swedish_side().order_by()
+    pairs = with_a_swedish_side(places.ids).order_by()
     reported = set()
     for a, b in pairs.values_list("place_a__country", "place_b__country").distinct():
         reported.add(b if a == HOME else a)

@@ -11,12 +11,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
-
-from national.health import is_dormant, quiet_years, with_last_activity
+from national.health import agreement_in_force, quiet, quiet_years, with_last_activity
 from national.queries import HOME, with_a_swedish_side
 from register.lifecycle import years_before
-from register.models import Agreement, AgreementKind, AgreementStatus, Relation, country_name
+from register.models import Agreement, AgreementKind, Relation, country_name
 
 
 @dataclass
@@ -68,38 +66,45 @@ class Statistics:
         }
 
 
-def compute(today: date, relations=None) -> Statistics:
-    """Five queries: relations (+ their agreements), kinds, and the reported pairs."""
+def compute(today: date, relations=None, pairs=None) -> Statistics:
+    """Four queries of plain values (no model instances): relations with their last
+    activity, their agreements' bounds and kinds, the kinds, and the reported pairs."""
     years = quiet_years()
     stats = Statistics(today=today, years=years)
     cutoff = years_before(today, years)
-    relations = list(
-        with_last_activity(Relation.objects.published() if relations is None else relations)
-        .select_related("partner")
-        .prefetch_related(
-            Prefetch("agreements", queryset=Agreement.objects.published().only(
-                "id", "relation_id", "kind_id", "start_earliest", "end_latest"
-            ))
-        )
-    )  # fmt: skip
-    kinds = Counter()
-    countries = Counter()
+    relations = Relation.objects.published() if relations is None else relations
+    rows = list(
+        with_last_activity(relations)
+        .order_by()
+        .values_list("pk", "organisation_id", "partner__country", "last_activity")
+    )
+    agreements: dict[int, list[tuple]] = {}
+    for relation_id, kind_id, start, end in (
+        Agreement.objects.published()
+        .filter(relation__in=relations.values("pk"))
+        .order_by()
+        .values_list("relation_id", "kind_id", "start_earliest", "end_latest")
+    ):
+        agreements.setdefault(relation_id, []).append((kind_id, start, end))
+    kinds: Counter = Counter()
+    countries: Counter = Counter()
     municipalities = set()
-    for relation in relations:
-        agreements = list(relation.agreements.all())
-        municipalities.add(relation.organisation_id)
-        countries[relation.partner.country] += 1
-        for kind_id in {a.kind_id for a in agreements}:
+    for pk, organisation_id, country, last in rows:
+        mine = agreements.get(pk, [])
+        municipalities.add(organisation_id)
+        countries[country] += 1
+        for kind_id in {kind for kind, _start, _end in mine}:
             kinds[kind_id] += 1
-        active = [a for a in agreements if a.status_on(today) == AgreementStatus.ACTIVE]
-        stats.agreements_in_force += len(active)
+        active = sum(agreement_in_force(start, end, today) for _kind, start, end in mine)
+        stats.agreements_in_force += active
         stats.relations_in_force += bool(active)
-        if relation.last_activity is None:
+        if last is None:
             stats.relations_never_active += 1
-        elif relation.last_activity >= cutoff:
+        elif last >= cutoff:
             stats.relations_with_recent_activity += 1
-        stats.dormant += is_dormant(relation, today, years)
-    stats.relations = len(relations)
+        starts = [start for _kind, start, _end in mine if start]
+        stats.dormant += quiet(bool(active), last, starts, cutoff)
+    stats.relations = len(rows)
     stats.municipalities = len(municipalities)
     stats.by_country = sorted(countries.items(), key=lambda item: (-item[1], item[0]))
     stats.by_kind = [
@@ -107,7 +112,7 @@ def compute(today: date, relations=None) -> Statistics:
         for kind in AgreementKind.objects.order_by("order", "code")
         if kinds[kind.pk]
     ]
-    pairs = with_a_swedish_side()
+    pairs = with_a_swedish_side() if pairs is None else pairs.order_by()
     sides = pairs.values_list("place_a_id", "place_a__country", "place_b_id", "place_b__country")
     reported_countries = Counter()
     reported_places = set()

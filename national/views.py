@@ -12,20 +12,23 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from interop.models import ReportedPair
 from national import queries, statistics
+from national import seeking as seeking_data
 from national.counties import county_of
-from national.forms import FilterForm
+from national.forms import FilterForm, SeekingFilterForm
 from national.map import clustered
+from national.models import PartnerProfile
 from national.queries import OWN, REPORTED, Filters
 from register.language import current_lang
 from register.models import Place, Relation, country_name, validate_country_code
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # rows per page: each one costs more to render than to fetch
 
 
 def national(view):
@@ -44,7 +47,7 @@ def _form(request: HttpRequest, places) -> FilterForm:
     """Always bound, with the municipalities' own registers chosen unless asked otherwise."""
     data = request.GET.copy()
     data.setdefault("source", OWN)
-    return FilterForm(data, places=places, countries=queries.partner_countries())
+    return FilterForm(data, places=places, countries=queries.partner_countries(places))
 
 
 def _query_without(request: HttpRequest, *names: str) -> str:
@@ -77,7 +80,7 @@ def _rows(filters: Filters, places, today, lang, page_number):
 def register(request: HttpRequest) -> HttpResponse:
     lang = current_lang()
     today = timezone.localdate()
-    places = queries.swedish_places()
+    places = queries.swedish_places(current_lang())
     form = _form(request, places)
     filters = form.filters()
     page, rows, counts = _rows(filters, places, today, lang, request.GET.get("page"))
@@ -109,7 +112,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The filtered list of one source as CSV or GeoJSON (every row, not one page)."""
     lang = current_lang()
     today = timezone.localdate()
-    places = queries.swedish_places()
+    places = queries.swedish_places(current_lang())
     form = _form(request, places)
     filters = form.filters()
     if filters.source == REPORTED:
@@ -208,7 +211,12 @@ def place(request: HttpRequest, pk: int) -> HttpResponse:
     urls = queries.Urls()
     own_rows = [urls.fill(queries.own_row(relation, today, lang)) for relation in own]
     pairs = queries.reported_page_rows(
-        queries.with_a_swedish_side().filter(Q(place_a=the_place) | Q(place_b=the_place))
+        ReportedPair.objects.filter(
+            Q(place_a=the_place, place_b__country=queries.HOME)
+            | Q(place_b=the_place, place_a__country=queries.HOME)
+        )
+        if the_place.country != queries.HOME
+        else ReportedPair.objects.involving(the_place)
     )
     reported_rows = [urls.fill(queries.reported_row(pair, lang)) for pair in pairs]
     names = sorted(the_place.names.all(), key=lambda n: n.language)
@@ -233,21 +241,27 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
     lang = current_lang()
     today = timezone.localdate()
     filters = Filters(country=code)
-    places = queries.swedish_places()
-    own = list(queries.own_page_rows(queries.own_relations(filters, places, today)))
+    places = queries.swedish_places(lang)
+    own_rows_all = queries.own_relations(filters, places, today)
+    pairs = queries.reported_pairs(filters, places)
+    stats = statistics.compute(today, relations=own_rows_all, pairs=pairs)
     urls = queries.Urls()
-    own_rows = [urls.fill(queries.own_row(relation, today, lang)) for relation in own]
+    # The first page of each list; the register lists them all, filtered by the country.
+    own_rows = [
+        urls.fill(queries.own_row(relation, today, lang))
+        for relation in queries.own_page_rows(own_rows_all)[:PAGE_SIZE]
+    ]
     reported_rows = [
         urls.fill(queries.reported_row(pair, lang))
-        for pair in queries.reported_page_rows(queries.reported_pairs(filters, places))
+        for pair in queries.reported_page_rows(pairs)[:PAGE_SIZE]
     ]
     figures = {
-        "municipalities": len({row.municipality.pk for row in own_rows}),
-        "relations": len(own_rows),
-        "in_force": sum(row.status == "active" for row in own_rows),
-        "dormant": sum(row.dormant for row in own_rows),
-        "reported": len(reported_rows),
-        "reported_municipalities": len({row.municipality.pk for row in reported_rows}),
+        "municipalities": stats.municipalities,
+        "relations": stats.relations,
+        "in_force": stats.relations_in_force,
+        "dormant": stats.dormant,
+        "reported": stats.reported_pairs,
+        "reported_municipalities": stats.reported_municipalities,
     }
     context = {
         "code": code,
@@ -256,6 +270,7 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "reported_rows": reported_rows,
         "figures": figures,
         "register_url": reverse("national:register") + f"?country={code}",
+        "reported_url": reverse("national:register") + f"?country={code}&source=reported",
     }
     return render(request, "national/country.html", context)
 
@@ -272,3 +287,86 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 @national
 def statistics_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(statistics.compute(timezone.localdate()).as_json())
+
+
+def _seeking_countries(today) -> list[str]:
+    """The countries a filter offers: of the valid profiles' seekers and wishes (one query)."""
+    from national.models import country_codes
+
+    codes = set()
+    rows = PartnerProfile.objects.valid_on(today).values_list(
+        "organisation__place__country", "place__country", "countries"
+    )
+    for own_country, foreign_country, wanted in rows:
+        codes.update(c for c in (own_country, foreign_country) if c)
+        codes.update(country_codes(wanted))
+    return sorted(codes)
+
+
+@national
+def seeking(request: HttpRequest) -> HttpResponse:
+    """Municipalities seeking a partner: the valid, published profiles, filtered."""
+    today = timezone.localdate()
+    form = SeekingFilterForm(request.GET, countries=_seeking_countries(today))
+    theme, country_code = form.values()
+    paginator = Paginator(seeking_data.listed(today, theme, country_code), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "profiles": list(page.object_list),
+        "query": _query_without(request, "page"),
+        "invalid": [form.fields[name].label for name in form.errors],
+        "nav": "seeking",
+    }
+    return render(request, "national/seeking.html", context)
+
+
+@national
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """One profile and its best matches, each explained in words."""
+    today = timezone.localdate()
+    the_profile = get_object_or_404(seeking_data.profiles().valid_on(today), pk=pk)
+    found = seeking_data.matching(the_profile, today)
+    lang = current_lang()
+    urls = queries.Urls()
+    seeking_url = reverse("national:profile", args=[999999999])
+    rows = []
+    for match in found.matches:
+        candidate = found.profiles.get(match.candidate.key)
+        place = found.places.get(match.candidate.place_id)
+        rows.append(
+            {
+                "name": match.candidate.name(lang),
+                "country": country_name(match.candidate.country, lang),
+                "is_profile": candidate is not None,
+                "url": seeking_url.replace("999999999", str(candidate.pk))
+                if candidate is not None
+                else urls.place_url(place),
+                "score": match.score,
+                "reasons": match.explanation(lang),
+            }
+        )
+    seeker = seeking_data.seeker_place(the_profile)
+    context = {
+        "profile": the_profile,
+        "seeker": seeker,
+        "seeker_name": the_profile.seeker_name(lang),
+        "seeker_url": urls.organisation_url(the_profile.organisation)
+        if the_profile.organisation_id
+        else urls.place_url(seeker),
+        "wanted": [country_name(code, lang) for code in the_profile.wanted_countries],
+        "matches": rows,
+        "nav": "seeking",
+    }
+    return render(request, "national/profile.html", context)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """/sv/ and /en/: the national register when the installation is national, else the
+    municipality's own page (public's index, as a single-municipality installation has)."""
+    if getattr(settings, "VANORT_NATIONAL", False):
+        return redirect("national:register")
+    from public.views import index
+
+    return index(request)

@@ -310,6 +310,11 @@ class PlaceName(models.Model):
         return f"{self.name} ({self.language})"
 
 
+# The first part of the addresses of the site's own pages under /sv/ and /en/ (the
+# national register's /sv/register/): an organisation with such a slug would be hidden.
+RESERVED_SLUGS = frozenset({"register"})
+
+
 class Organisation(Timestamped):
     """A place that keeps its register in Vänort, with its contact details."""
 
@@ -357,6 +362,19 @@ class Organisation(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if self.slug and self.slug.lower() in RESERVED_SLUGS:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "“%(slug)s” cannot be an organisation’s slug: the site’s own pages "
+                        "use the address /sv/%(slug)s/. Choose another, e.g. the "
+                        "municipality’s name."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
 
     @property
     def name(self) -> str:

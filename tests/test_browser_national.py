@@ -53,6 +53,7 @@ def national_site(transactional_db, live_server):
         a, b = sorted([org.place, other], key=lambda p: p.pk)
         ReportedPair.objects.create(place_a=a, place_b=b, source=source)
     asti = Place.objects.get(name="Asti").pk
+    profile = _seekers(org, nikopol)
     pages = [
         "/sv/register/",
         "/sv/register/?source=reported",
@@ -64,8 +65,41 @@ def national_site(transactional_db, live_server):
         f"/en/register/place/{asti}/",
         "/en/register/country/ua/",
         "/en/register/statistics/",
+        "/sv/register/soker/",
+        "/sv/register/soker/?theme=kultur&country=DK",
+        f"/sv/register/soker/{profile}/",
+        "/en/register/seeking/",
+        f"/en/register/seeking/{profile}/",
     ]
     return live_server.url, pages
+
+
+def _seekers(org, nikopol) -> int:
+    """Halmstad seeks a partner (the page checked), Nikopol and Roskilde are listed too."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from national.models import PartnerProfile
+    from register.models import FocusArea, Place
+
+    until = timezone.localdate() + timedelta(days=60)
+    roskilde = Place.objects.create(name="Roskilde", country="DK", latitude="55.6",
+                                    longitude="12.1")  # fmt: skip
+    culture = list(FocusArea.objects.filter(code__in=["kultur", "utbildning"]))
+    for place in (nikopol, roskilde):
+        other = PartnerProfile.objects.create(
+            place=place, countries="SE", population=80000, contact_name="Contact",
+            contact_email="contact@example.org", valid_until=until, is_published=True,
+        )  # fmt: skip
+        other.themes.set(culture)
+    profile = PartnerProfile.objects.create(
+        organisation=org, countries="DK, UA", regions="Östersjöregionen", population=105000,
+        offers="Skolutbyten och kulturfestivaler.\nEtt vänortsråd.", contact_name="Anna Andersson",
+        contact_email="anna@halmstad.example", valid_until=until, is_published=True,
+    )  # fmt: skip
+    profile.themes.set(culture)
+    return profile.pk
 
 
 def test_national_pages_pass_axe_for_wcag_2_1_a_and_aa(national_site, new_page):
@@ -170,7 +204,9 @@ def test_national_pages_fit_375_and_1280_px_with_screenshots(national_site, new_
             sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if sizes[0] > sizes[1]:
                 overflow.append((url, width, sizes))
-        for name, url in (("national-register", pages[0]), ("national-statistics", pages[5])):
+        shots = (("national-register", pages[0]), ("national-statistics", pages[5]),
+                 ("national-seeking", pages[10]), ("national-profile", pages[12]))  # fmt: skip
+        for name, url in shots:
             if width in (375, 1280):
                 page.goto(site + url, wait_until="load")
                 page.screenshot(path=ARTIFACTS / f"{name}-{width}.png", full_page=True)

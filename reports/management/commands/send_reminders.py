@@ -4,6 +4,7 @@ Idempotent: each reminder (agreement, window and end; or relation and quiet spel
 recorded when sent and never sent again, so it is safe to run every hour from cron.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from register.management.organisations import organisation_from_slug
@@ -31,13 +32,24 @@ class Command(BaseCommand):
             "default from VANORT_QUIET_YEARS, 3).",
         )
         parser.add_argument(
+            "--profile-days",
+            type=int,
+            metavar="DAYS",
+            help="Remind partner profiles expiring within this many days (default from "
+            "VANORT_PROFILE_REMINDER_DAYS, 30; only in a national installation).",
+        )
+        parser.add_argument(
             "--organisation", metavar="SLUG", help="Only this organisation (by slug)."
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Say what would be sent; send nothing."
         )
 
-    def handle(self, *args, windows=None, quiet_years=None, organisation=None, **options):
+    def handle(
+        self, *args, windows=None, quiet_years=None, organisation=None, profile_days=None, **options
+    ):
+        if profile_days is not None and profile_days < 0:
+            raise CommandError("--profile-days: a number of days, 0 or more.")
         windows = tuple(windows) if windows else configured_windows()
         if any(days < 0 for days in windows):
             raise CommandError("--window: a window is a number of days, 0 or more.")
@@ -57,6 +69,19 @@ class Command(BaseCommand):
         )
         for line in outcome.lines:
             self.stdout.write(line)
+        if getattr(settings, "VANORT_NATIONAL", False):
+            from national.reminders import configured_days, send_profile_reminders
+
+            days = configured_days() if profile_days is None else profile_days
+            profiles = send_profile_reminders(
+                days=days,
+                organisations=organisations if organisation else None,
+                dry_run=options["dry_run"],
+            )
+            for line in profiles.lines:
+                self.stdout.write(line)
+            if not options["dry_run"]:
+                self.stdout.write(f"{profiles.mails} partner profile reminder(s) sent.")
         self.stdout.write(
             f"{outcome.reminders} reminder(s) sent in {outcome.mails} e-mail(s)."
             if not options["dry_run"]
