@@ -161,7 +161,7 @@ def sections_of(
         day = day or timezone.localdate()
         name = localized(organisation, "name", lang)
         for section in sections.values():
-            ties = [prose.tie_of(relation, lang, day) for relation in section.relations]
+            ties = [tie for rel in section.relations for tie in prose.ties_of(rel, lang, day)]
             section.sentence = prose.ties_sentence(name, ties, lang)
             if section.is_group:
                 unrecorded = [

@@ -478,39 +478,40 @@ def participants_sentence(
 # --- from the register ----------------------------------------------------------------------
 
 
-def tie_of(relation, lang: str, day: date) -> Tie:
-    """A relation as a sentence tells it: its lasting agreement (one in force first,
-    then one to come, then the last that ended; a letter of intent is signed once and
-    is no lasting kind), the relation's own start or the agreement's, and the status on
-    `day`. Reads the prefetched agreements: no query."""
-    lasting = [a for a in relation.agreements.all() if a.kind.has_duration]
-    status = ACTIVE
-    main = None
-    for wanted in (ACTIVE, UPCOMING, ENDED):
-        found = [a for a in lasting if a.status_on(day) == wanted]
-        if found:
-            main = found[-1] if wanted == ENDED else found[0]
-            status = wanted
-            break
+def ties_of(relation, lang: str, day: date) -> list[Tie]:
+    """A relation as sentences tell it: one tie per lasting agreement (a letter of intent
+    is signed once and is no lasting kind; an agreement renewed by another is told by
+    its renewal), with its start (or the relation's), its end once ended, and its status
+    on `day`; a relation without one is plain cooperation since the relation's start.
+    Reads the prefetched agreements: no query."""
+    agreements = list(relation.agreements.all())
+    renewed = {a.renews_id for a in agreements if a.renews_id}
     partner = relation.partner
-    kind = plural = ""
-    since, until = relation.since, ""
-    if main is not None:
-        kind = main.kind.label_sv if lang == "sv" else main.kind.label_en
-        plural = (main.kind.plural_sv or kind) if lang == "sv" else (main.kind.plural_en or kind)
-        since = since if status == ACTIVE and since else main.start
-        until = main.effective_end if status == ENDED else ""
-    return Tie(
-        partner=partner.display_name(lang),
-        country=partner.country,
-        country_name=partner.country_name(lang),
-        region=partner.region,
-        kind=kind,
-        kind_plural=plural,
-        since=since,
-        until=until,
-        status=status,
-    )
+    where = {
+        "partner": partner.display_name(lang),
+        "country": partner.country,
+        "country_name": partner.country_name(lang),
+        "region": partner.region,
+    }
+    ties: list[Tie] = []
+    for agreement in agreements:
+        if not agreement.kind.has_duration or agreement.pk in renewed:
+            continue
+        kind = agreement.kind
+        label = kind.label_sv if lang == "sv" else kind.label_en
+        plural = (kind.plural_sv if lang == "sv" else kind.plural_en) or label
+        status = str(agreement.status_on(day))
+        tie = Tie(
+            **where,
+            kind=label,
+            kind_plural=plural,
+            since=agreement.start or relation.since,
+            until=agreement.effective_end if status == ENDED else "",
+            status=status,
+        )
+        if tie not in ties:
+            ties.append(tie)
+    return ties or [Tie(**where, since=relation.since)]
 
 
 def not_on_record_sentence(partners: Sequence[str], lang: str) -> str:

@@ -265,8 +265,8 @@ def shown_agreements(section, relation):
 def tie_sentence(relation, page) -> str:
     """The relation in one sentence (register/prose.py), as the overview's section has it."""
     from register.models import localized
-    from register.prose import tie_of, ties_sentence
+    from register.prose import ties_of, ties_sentence
 
     lang = current_lang()
     name = localized(page.organisation, "name", lang)
-    return ties_sentence(name, [tie_of(relation, lang, page.today)], lang)
+    return ties_sentence(name, ties_of(relation, lang, page.today), lang)
