@@ -25,7 +25,7 @@ MIN_SPAN_DEGREES = 24.0
 # A partner farther than this from home (in degrees of latitude or longitude) is drawn in
 # an inset, so the main frame fits the others (Halmstad's map: Europe, with Moshi apart).
 FAR_DEGREES = 30.0
-INSET_WIDTH = 200
+INSET_WIDTH = 240  # room for a label of 28 units (a phone) right of a centred dot
 INSET_MARGIN = 10
 
 
