@@ -123,7 +123,17 @@ def published_relations(organisation: Organisation, drafts: bool = False):
     activities = (
         (Activity.objects.all() if drafts else Activity.objects.published())
         .select_related("kind")
-        .prefetch_related("themes", "sources")
+        .prefetch_related(
+            "themes",
+            "sources",
+            # the activity's sentence names its partners ("med Asti och Moshi")
+            Prefetch(
+                "relations",
+                queryset=Relation.objects.select_related("partner").prefetch_related(
+                    "partner__names"
+                ),
+            ),
+        )
     )
     relations = organisation.relations.all() if drafts else organisation.relations.published()
     return (

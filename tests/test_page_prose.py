@@ -427,3 +427,39 @@ def test_no_internal_name_on_a_public_page(client, demo, url):
     text = client.get(url).content.decode()
     for internal in ("shared/seeds", "(shared/", 'section-nordic">', "relation-"):
         assert internal not in re.sub(r'(id|aria-labelledby)="[^"]*"', "", text), (url, internal)
+
+
+def test_activities_in_their_sentences_take_no_query_each(client, demo):
+    """The overview names each activity's partners and host country without a query per
+    activity (what it reads is prefetched with the relations)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from register.models import Activity, ActivityKind, Relation
+
+    def queries() -> int:
+        from django.core.cache import caches
+
+        caches["responses"].clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/sv/halmstad/").status_code == 200
+        return len(captured)
+
+    asti = Relation.objects.get(partner__name="Asti")
+    kind = ActivityKind.objects.get(code="besok")
+    Activity.objects.create(
+        organisation=demo, kind=kind, date="2024-05", host_country="IT", is_published=True
+    ).relations.set([asti])
+    one = queries()
+    for month in range(1, 9):
+        Activity.objects.create(
+            organisation=demo,
+            kind=kind,
+            date=f"2025-0{month}",
+            host_country="IS",
+            is_published=True,
+        ).relations.set([asti])
+    assert queries() == one
+    html = client.get("/sv/halmstad/").content.decode()
+    assert "I maj 2024 genomfördes ett besök med Asti i Italien." in html
+    assert "I mars 2025 genomfördes ett besök med Asti på Island." in html

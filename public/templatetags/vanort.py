@@ -164,7 +164,7 @@ def agreement_text(agreement, day):
 
 
 @register.filter
-def activity_text(activity, day):
+def activity_text(activity, page):
     """'I oktober 2010 hölls ett medborgarmöte med Asti kring … Ett 100-tal personer
     deltog, varav cirka 80 ungdomar.' (register/prose.py)."""
     from register.countries import preposition
@@ -174,7 +174,8 @@ def activity_text(activity, day):
     lang = current_lang()
     kind = activity.kind.label_sv if lang == "sv" else activity.kind.label_en
     place = ""
-    if activity.host_country and activity.host_country != activity.organisation.place.country:
+    day = page.today
+    if activity.host_country and activity.host_country != page.organisation.place.country:
         from register.models import country_name
 
         host = activity.host_country
