@@ -1,7 +1,9 @@
 """The partner map: an SVG drawn on the server from Natural Earth country shapes that the
 project ships (public/data/countries-110m.json, made by scripts/build_world_map.py).
 
-No tiles, no script, no request to another site: the page carries the drawing itself.
+No tiles, no script, no request to another site: the drawing is a file of the site's own
+(public.views.partner_map_svg, cached per organisation and data version), which the page
+shows with <img> beside a text list of the same places.
 The projection is equirectangular, stretched by the cosine of the middle latitude, which
 keeps shapes recognisable over the span of a twin-town map (Nordic countries to Africa).
 """
@@ -23,7 +25,7 @@ MIN_SPAN_DEGREES = 24.0
 # A partner farther than this from home (in degrees of latitude or longitude) is drawn in
 # an inset, so the main frame fits the others (Halmstad's map: Europe, with Moshi apart).
 FAR_DEGREES = 30.0
-INSET_WIDTH = 200
+INSET_WIDTH = 240  # room for a label of 28 units (a phone) right of a centred dot
 INSET_MARGIN = 10
 
 
@@ -186,6 +188,18 @@ def draw(home: tuple[str, float, float], partners: list[tuple[str, str, float, f
     return MapDrawing(
         WIDTH, view.height, _shapes(view, partner_codes), _markers(places, view), insets
     )
+
+
+def size(home: tuple[str, float, float], partners: list[tuple[str, str, float, float]]):
+    """(width, height) of the drawing, without drawing it: for the page's <img>."""
+    near = [p for p in partners if not _far(home, p)]
+    view = _view_around([(home[2], home[1])] + [(lon, lat) for _n, _c, lat, lon in near])
+    return WIDTH, view.height
+
+
+def is_far(home: tuple[str, float, float], partner: tuple[str, str, float, float]) -> bool:
+    """Whether the partner is drawn in an inset of its own."""
+    return _far(home, partner)
 
 
 def _far(home: tuple[str, float, float], partner: tuple[str, str, float, float]) -> bool:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 
+from public import map as partner_maps
 from public.map import MapDrawing, draw
-from register import hours
+from register import hours, prose
 from register.history import last_published_change
 from register.imprecise import ImpreciseDate, format_date
 from register.language import current_lang
@@ -27,6 +28,7 @@ from register.models import (
     Organisation,
     PlaceName,
     Relation,
+    country_name,
     localized,
 )
 from register.wording import governance_sentence, introduction, join
@@ -38,6 +40,31 @@ class Section:
 
     key: str
     relations: list[Relation] = field(default_factory=list)
+    sentence: str = ""  # register/prose.py: the section's relations in one sentence
+    not_on_record: str = ""  # the decisions the grouping sentence cannot show
+
+    @property
+    def sources(self) -> list:
+        """Every source of what the section tells, in order: the relations', their
+        agreements' and activities' (cited once, at the section's sentence)."""
+        found: list = []
+        for relation in self.relations:
+            for source in [
+                *relation.sources.all(),
+                *(s for a in relation.agreements.all() for s in a.sources.all()),
+                *(s for a in relation.activities.all() for s in a.sources.all()),
+            ]:
+                if source not in found:
+                    found.append(source)
+        return found
+
+    def shown_agreements(self, relation: Relation) -> list[Agreement]:
+        """The agreements told in a block of their own: all of a lone partner's; in a
+        group, only those with more to tell than the grouping sentence says."""
+        agreements = list(relation.agreements.all())
+        if not self.is_group:
+            return agreements
+        return [a for a in agreements if has_details(a)]
 
     @property
     def is_group(self) -> bool:
@@ -46,6 +73,43 @@ class Section:
     def heading(self, lang: str | None = None) -> str:
         lang = lang or current_lang()
         return join([rel.partner.display_name(lang) for rel in self.relations], lang)
+
+
+def has_details(agreement: Agreement) -> bool:
+    """More than kind, dates and the decision mark: areas, unit, funding, purpose, a
+    linked decision, a description of its kind."""
+    return bool(
+        agreement.focus_areas.all()
+        or agreement.responsible_unit
+        or agreement.funding.all()
+        or agreement.purpose_sv
+        or agreement.purpose_en
+        or agreement.decision_id
+        or agreement.kind.description_sv
+        or agreement.kind.description_en
+    )
+
+
+class References:
+    """The page's sources, numbered in the order the page first cites them, listed once
+    at its foot ("Källor"); each citation in the text links to its number."""
+
+    def __init__(self) -> None:
+        self.sources: list = []
+
+    def cite(self, sources, within=()) -> list[tuple[int, object]]:
+        """[(number, source)] for `sources`, leaving out those `within` already cites."""
+        skip = {source.pk for source in within}
+        numbers: list[tuple[int, object]] = []
+        for source in sources:
+            if source.pk in skip:
+                continue
+            if source not in self.sources:
+                self.sources.append(source)
+            entry = (self.sources.index(source) + 1, source)
+            if entry not in numbers:
+                numbers.append(entry)
+        return numbers
 
 
 def published_relations(organisation: Organisation, drafts: bool = False):
@@ -59,7 +123,17 @@ def published_relations(organisation: Organisation, drafts: bool = False):
     activities = (
         (Activity.objects.all() if drafts else Activity.objects.published())
         .select_related("kind")
-        .prefetch_related("themes", "sources")
+        .prefetch_related(
+            "themes",
+            "sources",
+            # the activity's sentence names its partners ("med Asti och Moshi")
+            Prefetch(
+                "relations",
+                queryset=Relation.objects.select_related("partner").prefetch_related(
+                    "partner__names"
+                ),
+            ),
+        )
     )
     relations = organisation.relations.all() if drafts else organisation.relations.published()
     return (
@@ -83,11 +157,32 @@ def organisation_for_page(slug: str):
     )
 
 
-def sections_of(relations) -> list[Section]:
+def sections_of(
+    relations, organisation: Organisation | None = None, lang: str = "", day: date | None = None
+) -> list[Section]:
+    """The page's sections; with the organisation, each with its sentence (the seed's
+    "Halmstads kommun har sedan … samarbetsavtal med Hangö i Finland och …")."""
     sections: dict[str, Section] = {}
     for relation in relations:
         key = relation.section or f"relation-{relation.pk}"
         sections.setdefault(key, Section(key)).relations.append(relation)
+    if organisation is not None:
+        lang = lang or current_lang()
+        day = day or timezone.localdate()
+        name = localized(organisation, "name", lang)
+        for section in sections.values():
+            ties = [tie for rel in section.relations for tie in prose.ties_of(rel, lang, day)]
+            section.sentence = prose.ties_sentence(name, ties, lang)
+            if section.is_group:
+                unrecorded = [
+                    relation.partner.display_name(lang)
+                    for relation in section.relations
+                    if any(
+                        a.decision_not_on_record and not has_details(a)
+                        for a in relation.agreements.all()
+                    )
+                ]
+                section.not_on_record = prose.not_on_record_sentence(unrecorded, lang)
     return list(sections.values())
 
 
@@ -105,9 +200,18 @@ class OrganisationPage:
     updated: datetime
     today: date
     relations: list[Relation] = field(default_factory=list)
-    map: MapDrawing | None = None
     open_lines: list = field(default_factory=list)
     introduction: str = ""  # written from what is in force (register/wording.py)
+    references: References = field(default_factory=References)
+
+    @property
+    def has_map(self) -> bool:
+        return map_places(self.organisation, self.relations, current_lang()) is not None
+
+    @property
+    def map_size(self) -> tuple[int, int]:
+        places = map_places(self.organisation, self.relations, current_lang())
+        return partner_maps.size(*places) if places else (0, 0)
 
 
 def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage | None:
@@ -118,13 +222,12 @@ def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage |
     now = timezone.now()
     return OrganisationPage(
         organisation=organisation,
-        sections=sections_of(relations),
+        sections=sections_of(relations, organisation, lang, timezone.localdate()),
         governance=governance_sentence(organisation, lang),
         introduction=introduction(organisation, lang, drafts=drafts),
         updated=last_updated(organisation),
         today=timezone.localdate(),
         relations=relations,
-        map=partner_map(organisation, relations, lang),
         open_lines=open_now(organisation, now, lang, stable=True),
     )
 
@@ -218,8 +321,9 @@ def prefetch_history(relation: Relation) -> None:
     )
 
 
-def partner_map(organisation: Organisation, relations, lang: str) -> MapDrawing | None:
-    """The organisation's place and its partners that have coordinates, drawn."""
+def map_places(organisation: Organisation, relations, lang: str):
+    """(home, partners) as public/map.py takes them: the organisation's place and its
+    partners that have coordinates; None when there is nothing to draw."""
     home = organisation.place
     partners = [
         (
@@ -233,7 +337,37 @@ def partner_map(organisation: Organisation, relations, lang: str) -> MapDrawing 
     ]
     if home.latitude is None or home.longitude is None or not partners:
         return None
-    return draw((home.display_name(lang), float(home.latitude), float(home.longitude)), partners)
+    return (home.display_name(lang), float(home.latitude), float(home.longitude)), partners
+
+
+def partner_map(organisation: Organisation, relations, lang: str) -> MapDrawing | None:
+    """The organisation's place and its partners that have coordinates, drawn."""
+    places = map_places(organisation, relations, lang)
+    return draw(*places) if places else None
+
+
+def map_texts(organisation: Organisation, relations, lang: str) -> tuple[str, str]:
+    """The map's title and description (the SVG's <title> and <desc>, the <img>'s alt):
+    every partner on it by name, a far one with the inset it is drawn in."""
+    places = map_places(organisation, relations, lang)
+    name = organisation.place.display_name(lang)
+    title = gettext("Map of %(name)s and its partner towns") % {"name": name}
+    if places is None:
+        return title, ""
+    home, partners = places
+    names = [
+        f"{p[0]} ({country_name(p[1], lang)})" if partner_maps.is_far(home, p) else p[0]
+        for p in partners
+    ]
+    description = " ".join(
+        [
+            gettext("A map of Europe and beyond with %(name)s and its partner towns marked:")
+            % {"name": name},
+            join(names, lang) + ".",
+            gettext("The same places are listed beside the map."),
+        ]
+    )
+    return title, description
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path(_("<slug:slug>/contact/"), views.contact, name="contact"),
     path(_("<slug:slug>/accessibility/"), views.accessibility, name="accessibility"),
     path(_("<slug:slug>/privacy/"), views.privacy, name="privacy"),
+    path(_("<slug:slug>/map.svg"), views.partner_map_svg, name="map"),
     path("<slug:slug>/open-now.json", views.open_now_json, name="open_now"),
     path("<slug:slug>/theme.css", views.theme_css, name="theme"),
 ]

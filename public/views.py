@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -91,6 +93,57 @@ def activities(request: HttpRequest, slug: str) -> HttpResponse:
         "public/activities.html",
         page,
         activities=list(pages.activities_of(page.organisation)),
+    )
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """What @cached_page needs of a drawing: when its data last changed (no opening
+    hours: the map does not change when the desk opens)."""
+
+    updated: datetime | None
+    open_lines: tuple = ()
+
+
+# The drawing is an image, not a page: it has its own styles and nothing else, so its
+# policy allows exactly that (and, opened by itself, still runs no script).
+MAP_POLICY = {
+    "default-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "script-src": ["'none'"],
+    "img-src": ["'none'"],
+    "font-src": None,
+    "connect-src": None,
+    "form-action": None,
+}
+
+
+@require_GET
+@cached_page
+@csp_replace(MAP_POLICY)
+def partner_map_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    """The partner map as an SVG file of its own: drawn once per organisation, language
+    and data version (the response cache), with ETag, Last-Modified and 304."""
+    organisation = pages.organisation_for_page(slug)
+    if organisation is None:
+        raise Http404("No such organisation")
+    lang = current_lang()
+    relations = list(pages.published_relations(organisation))
+    drawing = pages.partner_map(organisation, relations, lang)
+    if drawing is None:
+        raise Http404("No map: no partner has coordinates")
+    title, description = pages.map_texts(organisation, relations, lang)
+    request.vanort_page = _Drawn(pages.last_updated(organisation))
+    return render(
+        request,
+        "public/map.svg",
+        {
+            "drawing": drawing,
+            "title": title,
+            "description": description,
+            "marker_colour": theme.darkened_for_text(organisation.colour),
+        },
+        content_type="image/svg+xml; charset=utf-8",
     )
 
 

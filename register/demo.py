@@ -28,11 +28,14 @@ from register.models import (
     Source,
 )
 
-# The seed page was copied out of a browser; its address was not kept, so the source
-# names the municipality's site and the document as copied rather than invent a URL.
-SEED_URL = "https://www.halmstad.se/"
+# The seed page as published: its text (shared/seeds) is the page at this address, which
+# the reference at the foot of the public page links to (not the site's home page).
+SEED_URL = (
+    "https://www.halmstad.se/kommunpolitik/internationelltochregionaltsamarbete/"
+    "internationellafragor/vanorterochsamarbetsstader.892.html"
+)
 SEED_TITLE = "Vänorter och samarbetsstäder – Halmstads kommun"
-SEED_DOCUMENT = "Halmstads kommuns webbsida »Vänorter och samarbetsstäder« (shared/seeds)"
+SEED_DOCUMENT = ""  # the URL names the document; no internal path on a public page
 SEED_READ_ON = date(2026, 11, 1)
 
 AGREEMENT_KINDS = [

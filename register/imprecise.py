@@ -46,7 +46,9 @@ def parse(text: str):
 
     try:
         return parse_edtf(text.strip())
-    except (EDTFParseException, ValueError, TypeError) as exc:
+    except (EDTFParseException, ValueError, TypeError, AttributeError) as exc:
+        # AttributeError: the edtf parser itself fails on some malformed years (a
+        # hypothesis case in tests/test_properties.py); refused like any other.
         raise ValidationError(
             _("“%(value)s” is not a valid EDTF date (for example 2008, 2010-10, 199X, 2009~)."),
             code="invalid_edtf",

@@ -330,3 +330,60 @@ def test_the_feedback_form_works_from_the_keyboard_and_explains_its_errors(site,
     feedback = AccessibilityFeedback.objects.get()
     assert feedback.message == "The map labels are too small on my phone." and feedback.mailed
     assert not page.problems, page.problems
+
+
+# --- the map, an image file of its own (issue 15) ------------------------------------------
+
+
+MAP_LABELS = """() => {
+  const svg = document.documentElement;
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = Array.from(document.querySelectorAll('text')).map(
+    (text) => parseFloat(getComputedStyle(text).fontSize) * scale);
+  return {count: sizes.length, smallest: Math.min(...sizes)};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 375, 1280])
+def test_the_maps_labels_are_at_least_12_px_wherever_it_is_shown(site, new_page, width):
+    """The page shows the map with <img>, so the drawing's own media query sizes its
+    labels by the width the image is shown at. Opened by itself at that width it is laid
+    out the same: each label, scaled as the image is, is at least 12 CSS px (WCAG 1.4.4)."""
+    page = new_page(width=width)
+    page.goto(site + "/sv/halmstad/", wait_until="load")
+    image = page.locator(".map-figure img")
+    shown = image.evaluate("img => img.getBoundingClientRect().width")
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")  # it loaded
+    alt = image.get_attribute("alt")
+    assert "Moshi" in alt and "Hangö" in alt
+    drawing = new_page(width=round(shown), height=3000)
+    drawing.goto(site + "/sv/halmstad/karta.svg", wait_until="load")
+    labels = drawing.evaluate(MAP_LABELS)
+    print(
+        f"map shown {shown:.0f} px wide at {width} px: smallest label {labels['smallest']:.1f} px"
+    )
+    assert labels["count"] >= 7 and labels["smallest"] >= 12, labels
+    assert not drawing.problems, drawing.problems  # its styles are allowed by its policy
+
+
+def test_the_map_is_valid_svg_by_the_nu_html_checker(site, tmp_path):
+    if not VNU.exists():
+        missing(f"the Nu Html Checker ({VNU.relative_to(ROOT)}; npm ci)")
+    if not Path(JAVA).exists():
+        missing(f"Java ({JAVA}; apt-get install openjdk-17-jre-headless)")
+    files = []
+    for url in ("/sv/halmstad/karta.svg", "/en/halmstad/map.svg"):
+        with urllib.request.urlopen(site + url) as response:
+            target = tmp_path / f"{slug(url)}"
+            target.write_bytes(response.read())
+            files.append(str(target))
+    result = subprocess.run(
+        [JAVA, "-jar", str(VNU), "--also-check-svg", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [m["message"] for m in messages if m["type"] == "error" or m.get("subType") == "fatal"]
+    print(f"Nu Html Checker: {len(files)} maps, {len(errors)} errors")
+    assert not errors, errors

@@ -33,22 +33,23 @@ SEED_FACTS = [
     "I dag är det vanligare att man sluter tidsbegränsade samarbetsavtal",
     "I Halmstads kommun är det kommunfullmäktige som beslutar om vänortsavtal medan "
     "kommunstyrelsen beslutar om samarbetsavtal och kommunala partnerskap.",
-    # Asti
-    "Asti ligger i regionen Piemonte i Italien.",
-    "Samarbete sedan 2009 eller tidigare.",
+    # Asti (issue 15: each section opens with its relations in one sentence, register/prose.py)
+    "Halmstads kommun samarbetar sedan åtminstone 2009 med Asti i regionen Piemonte i Italien.",
     "kring utbildningsfrågor",
     "Avsiktsförklaring, 2009",
     "Utbildning, ungdomsfrågor, kultur, näringsliv och stadsplanering",
     "Medborgarmöte med Asti",
     "oktober 2010",
-    "Kultur, stadsplanering, demokrati och hållbar utveckling",
-    "ett 100-tal personer, varav cirka 80 ungdomar",
+    # the activity told as a sentence with its figures (issue 15)
+    "I oktober 2010 hölls ett medborgarmöte med Asti kring kultur, stadsplanering, demokrati "
+    "och hållbar utveckling.",
+    "Ett 100-tal personer deltog, varav cirka 80 ungdomar.",
+    "Syfte Att öka samarbetet.",  # the purpose labelled (issue 15)
     "idéer och tankar kring städernas framtida utveckling",
-    # Moshi
-    "Moshi ligger i Tanzania.",
+    # Moshi: ended, so told in the past tense (issue 15: not "Avslutat · gäller i fyra år")
+    "Halmstads kommun hade mellan 2008 och 2012 ett kommunalt partnerskap med Moshi i Tanzania.",
     "Kommunalt partnerskap, 2008–2012",
-    "Avslutat",
-    "gäller i fyra år",
+    "Partnerskapet gällde i fyra år, från 2008 till 2012.",
     "Utbildning och demokrati",
     "Kattegattgymnasiet",
     "Sida, 100 %",
@@ -56,11 +57,9 @@ SEED_FACTS = [
     "länder som ingår i den svenska biståndspolitiken.",
     # Gentofte, Hangö och Stord
     "Gentofte, Hangö och Stord",
-    "Gentofte ligger i Danmark.",
-    "Hangö ligger i Finland.",
-    "Stord ligger i Norge.",
-    "Samarbetsavtal, sedan 1940-talet",
-    "Vänortsliknande förbindelse, sedan 1990-talet",
+    # the seed's grouping sentence, written from the data (issue 15)
+    "Halmstads kommun har sedan 1940-talet samarbetsavtal med Gentofte i Danmark och Hangö i "
+    "Finland och sedan 1990-talet en vänortsliknande förbindelse med Stord i Norge.",
     # contact block
     "Kontakta Halmstads kommun",
     '<a href="tel:+4635137000">035-13 70 00</a>',
@@ -77,10 +76,10 @@ SEED_FACTS = [
     "Postadress",
     "301 05 Halmstad",
     '<a href="mailto:direkt@halmstad.se">direkt@halmstad.se</a>',
-    # share, updated, source
+    # share, updated, sources (numbered at the foot, issue 15)
     "Dela sidan",
     "Senast uppdaterad",
-    "Källa",
+    "Källor",
 ]
 
 

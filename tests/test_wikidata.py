@@ -12,6 +12,7 @@ import pytest
 from interop.errors import ImportRefused
 from interop.models import ReportedPair
 from interop.wikidata import import_wikidata, quickstatements, wikidata_time
+from register.demo import SEED_URL
 from register.models import Place, Relation, Source
 
 DATA = Path(__file__).parent / "data" / "wikidata"
@@ -61,7 +62,7 @@ def test_it_exports_p190_both_ways_with_qualifiers_and_references(identified):
         "P582",
         "+2012-00-00T00:00:00Z/9",  # 2008 plus a four-year term, ended
         "S854",
-        '"https://www.halmstad.se/"',
+        f'"{SEED_URL}"',
     ]
     gentofte = next(row for row in rows if row[:3] == ["Q1001", "P190", "Q1002"])
     assert gentofte[3:5] == ["P580", "+1940-00-00T00:00:00Z/8"]
@@ -221,7 +222,7 @@ def test_quickstatements_round_trip_into_reported_pairs(identified, tmp_path):
     assert pairs["Gentofte"].start == "194X"
     assert pairs["Stord"].start == "1992~"
     assert pairs["Asti"].start == ""
-    assert pairs["Moshi"].references.get().url == "https://www.halmstad.se/"
+    assert pairs["Moshi"].references.get().url == SEED_URL
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,135 @@ def open_data(organisation):
         (_("Data catalogue (DCAT-AP-SE)"), reverse("dcat"), "application/rdf+xml"),
     ]
     return {"links": links, "api_docs": reverse("api:openapi-view")}
+
+
+# --- the page's sentences (register/prose.py) and its numbered sources -------------------
+
+
+@register.filter
+def agreement_text(agreement, day):
+    """The agreement's term in the tense of its status on `day` (register/prose.py)."""
+    from register.prose import agreement_sentence
+
+    lang = current_lang()
+    kind = agreement.kind.label_sv if lang == "sv" else agreement.kind.label_en
+    return agreement_sentence(
+        kind,
+        lang,
+        status=str(agreement.status_on(day)),
+        start=agreement.start,
+        end=agreement.effective_end,
+        term_months=agreement.term_months,
+        has_duration=agreement.kind.has_duration,
+        ended_early=bool(agreement.ended_early_on),
+    )
+
+
+@register.filter
+def activity_text(activity, page):
+    """'I oktober 2010 hölls ett medborgarmöte med Asti kring … Ett 100-tal personer
+    deltog, varav cirka 80 ungdomar.' (register/prose.py)."""
+    from register.countries import preposition
+    from register.imprecise import ImpreciseDate
+    from register.prose import activity_sentence, participants_sentence
+
+    lang = current_lang()
+    kind = activity.kind.label_sv if lang == "sv" else activity.kind.label_en
+    place = ""
+    day = page.today
+    if activity.host_country and activity.host_country != page.organisation.place.country:
+        from register.models import country_name
+
+        host = activity.host_country
+        place = f"{preposition(host, lang)} {country_name(host, lang)}"
+    try:
+        upcoming = ImpreciseDate(activity.date).earliest > day
+    except (TypeError, ValueError):
+        upcoming = False
+    sentence = activity_sentence(
+        kind,
+        activity.date,
+        lang,
+        partners=[rel.partner.display_name(lang) for rel in activity.relations.all()],
+        place=place,
+        themes=[str(theme.label) for theme in activity.themes.all()],
+        upcoming=upcoming,
+    )
+    counted = participants_sentence(
+        lang,
+        activity.participants,
+        activity.participants_approximate,
+        activity.young_participants,
+        activity.young_participants_approximate,
+    )
+    return f"{sentence} {counted}".strip()
+
+
+@register.filter
+def has_details(agreement) -> bool:
+    return pages.has_details(agreement)
+
+
+@register.simple_tag
+def cite(page, sources, within=()):
+    """Superscript links to the page's numbered sources ("[1]"), each source numbered
+    once (public.pages.References); those `within` already cites are left out."""
+    from django.utils.html import format_html, format_html_join
+
+    numbers = page.references.cite(list(sources), within=list(within))
+    if not numbers:
+        return ""
+    label = _("Source")
+    return format_html(
+        '<sup class="citation">{}</sup>',
+        format_html_join(
+            "",
+            '<a href="#source-{}"><span class="visually-hidden">{} </span>[{}]</a>',
+            ((number, label, number) for number, _source in numbers),
+        ),
+    )
+
+
+@register.simple_tag
+def partner_links(page, relations):
+    """'Gentofte, Hangö och Stord', each a link to its partner page."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    slug = page.organisation.slug
+    links = [
+        format_html(
+            '<a href="{}">{}</a>',
+            reverse("public:partner", args=[slug, pages.partner_slug(rel.partner)]),
+            rel.partner.display_name(),
+        )
+        for rel in relations
+    ]
+    return mark_safe(join(links, current_lang()))  # each part escaped by format_html
+
+
+@register.filter
+def map_description(page) -> str:
+    return pages.map_texts(page.organisation, page.relations, current_lang())[1]
+
+
+@register.filter
+def long_date(day) -> str:
+    """A day as the page writes it: '1 november 2026', '1 November 2026'."""
+    return format_date(day.isoformat(), current_lang()) if day else ""
+
+
+@register.filter
+def shown_agreements(section, relation):
+    return section.shown_agreements(relation)
+
+
+@register.filter
+def tie_sentence(relation, page) -> str:
+    """The relation in one sentence (register/prose.py), as the overview's section has it."""
+    from register.models import localized
+    from register.prose import ties_of, ties_sentence
+
+    lang = current_lang()
+    name = localized(page.organisation, "name", lang)
+    return ties_sentence(name, ties_of(relation, lang, page.today), lang)
