@@ -13,16 +13,19 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import may_change_place, organisation_ids, roles_of, visible_sources
 from editing.base import RegisterAdmin, ScopedInline, ScopedMixin, VersionedInline
+from editing.csv_export import NAMES_IN_ORDER
 from editing.forms import AgreementInlineForm, LinkedInlineFormSet, RenewalForm
 from editing.merge_admin import PlaceMergeMixin
 from editing.publishing import PublishingMixin
@@ -191,7 +194,7 @@ class OrganisationAdmin(RegisterAdmin):
 class PlaceAdmin(PlaceMergeMixin, RegisterAdmin):
     """The installation's gazetteer: shared, found by any of its names."""
 
-    list_display = ["name", "country", "region", "wikidata_id"]
+    list_display = ["name_in_language", "country_in_language", "region", "wikidata_id"]
     list_filter = ["country"]
     search_fields = ["name", "names__name", "wikidata_id", "region"]
     inlines = [PlaceNameInline]
@@ -199,7 +202,18 @@ class PlaceAdmin(PlaceMergeMixin, RegisterAdmin):
     filter_horizontal = ["sources"]
 
     def get_queryset(self, request):
-        return SimpleHistoryAdmin.get_queryset(self, request)  # shared by every organisation
+        # Shared by every organisation; the names in other languages for the list's names.
+        queryset = SimpleHistoryAdmin.get_queryset(self, request)
+        return queryset.prefetch_related(Prefetch("names", queryset=NAMES_IN_ORDER))
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_in_language(self, place):
+        """One name per place: the editor's language's (Hangö in Swedish), as on the page."""
+        return place.display_name()
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_in_language(self, place):
+        return place.country_name()
 
     def get_search_results(self, request, queryset, search_term):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
@@ -483,3 +497,56 @@ class VocabularyAdmin(ScopedMixin, SimpleHistoryAdmin):
 admin.site.register(AgreementKind, VocabularyAdmin)
 admin.site.register(FocusArea, VocabularyAdmin)
 admin.site.register(ActivityKind, VocabularyAdmin)
+
+
+# --- one search across the register: places, relations, agreements, activities -----------
+
+SEARCHED = [Place, Relation, Agreement, Activity]
+
+
+def register_search(request):
+    """Hits in places, relations, agreements and activities for one search term, each
+    found by its own admin's search fields, within what the user may see, and linked to
+    its change page."""
+    term = request.GET.get("q", "").strip()[:200]
+    groups = []
+    if term:
+        for model in SEARCHED:
+            model_admin = admin.site._registry[model]
+            if not model_admin.has_view_permission(request):
+                continue
+            queryset = model_admin.get_queryset(request)
+            hits, _duplicates = model_admin.get_search_results(request, queryset, term)
+            hits = list(hits.distinct()[:50])
+            info = model._meta.app_label, model._meta.model_name
+            groups.append(
+                {
+                    "name": model._meta.verbose_name_plural,
+                    "hits": [
+                        (str(hit), reverse("admin:{}_{}_change".format(*info), args=[hit.pk]))
+                        for hit in hits
+                    ],
+                    "more": reverse("admin:{}_{}_changelist".format(*info))
+                    + "?"
+                    + urlencode({"q": term}),
+                }
+            )
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Search the register"),
+        "term": term,
+        "groups": groups,
+        "found": sum(len(group["hits"]) for group in groups),
+    }
+    return TemplateResponse(request, "admin/register/search.html", context)
+
+
+_site_urls = admin.site.get_urls
+
+
+def _urls_with_search():
+    search = path("search/", admin.site.admin_view(register_search), name="register_search")
+    return [search, *_site_urls()]
+
+
+admin.site.get_urls = _urls_with_search

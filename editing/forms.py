@@ -30,7 +30,9 @@ INCOMPLETE = _("This form is incomplete (it has no record version). Open the rec
 class VersionedForm(forms.ModelForm):
     """Remembers the version it showed and refuses to save over a newer one."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(
+        label=_("seen version"), widget=forms.HiddenInput, required=False
+    )
 
     # {many-to-many field: ids} of the historical version a revert form shows.
     reverting_many_to_many: dict[str, list] = {}

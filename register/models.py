@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from datetime import date
 from functools import reduce
+from typing import Any
 
 from babel import Locale
 from django.conf import settings
@@ -248,7 +249,7 @@ class Place(Timestamped):
         _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_id_validator]
     )
     sources: models.ManyToManyField = models.ManyToManyField(
-        "Source", blank=True, related_name="places"
+        "Source", blank=True, related_name="places", verbose_name=_("sources")
     )
     _history_m2m_fields = ["sources"]
 
@@ -293,7 +294,9 @@ class Place(Timestamped):
 
 
 class PlaceName(models.Model):
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place")
+    )
     language = models.CharField(_("language"), max_length=8, help_text=_("e.g. sv, en, fi"))
     name = models.CharField(_("name"), max_length=200)
     history = HistoricalRecords()
@@ -313,7 +316,9 @@ class PlaceName(models.Model):
 class Organisation(Timestamped):
     """A place that keeps its register in Vänort, with its contact details."""
 
-    place = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="organisation")
+    place = models.OneToOneField(
+        Place, on_delete=models.PROTECT, related_name="organisation", verbose_name=_("place")
+    )
     slug = models.SlugField(_("slug"), unique=True)
     name_sv = models.CharField(_("Swedish name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
@@ -346,7 +351,7 @@ class Organisation(Timestamped):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour is # and six hex digits."))],
     )
     sources: models.ManyToManyField = models.ManyToManyField(
-        "Source", blank=True, related_name="organisations"
+        "Source", blank=True, related_name="organisations", verbose_name=_("sources")
     )
     _history_m2m_fields = ["sources"]
 
@@ -394,7 +399,10 @@ class GovernanceRule(models.Model):
     """Which body decides which kind of agreement, for one organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="governance_rules"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="governance_rules",
+        verbose_name=_("organisation"),
     )
     kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
@@ -441,6 +449,7 @@ class Source(Timestamped):
         null=True,
         blank=True,
         related_name="sources_kept",
+        verbose_name=_("organisation"),
         help_text=_("Blank for a source shared by the whole installation."),
     )
     title = models.CharField(_("title"), max_length=300)
@@ -473,9 +482,14 @@ class Relation(Timestamped):
     """A relation between the organisation's place and a partner place."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="relations"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="relations",
+        verbose_name=_("organisation"),
     )
-    partner = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="relations")
+    partner = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="relations", verbose_name=_("partner")
+    )
     since = models.CharField(
         _("since"),
         max_length=50,
@@ -497,7 +511,9 @@ class Relation(Timestamped):
         default=False,
         help_text=_("New records start as drafts: preview them, then publish."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="relations")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="relations", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["sources"]
 
     objects = PublishedQuerySet.as_manager()
@@ -513,7 +529,8 @@ class Relation(Timestamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation.place.name}–{self.partner.name}"
+        # One name per place: the reader's (Hangö in Swedish), as the public page writes it.
+        return f"{self.organisation.place.display_name()}–{self.partner.display_name()}"
 
     @property
     def description(self) -> str:
@@ -542,7 +559,9 @@ class Relation(Timestamped):
 class Decision(Timestamped):
     """A decision by a municipal body, with its reference ("KF § 54/23")."""
 
-    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="decisions")
+    relation = models.ForeignKey(
+        Relation, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("relation")
+    )
     body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
     date = models.CharField(_("date"), max_length=50, blank=True, validators=[validate_edtf])
     reference = models.CharField(
@@ -556,7 +575,9 @@ class Decision(Timestamped):
     votes_for = models.PositiveIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("votes against"), null=True, blank=True)
     votes_abstaining = models.PositiveIntegerField(_("abstaining"), null=True, blank=True)
-    sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="decisions", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["sources"]
 
     class Meta:
@@ -631,7 +652,9 @@ class AgreementQuerySet(PublishedQuerySet):
 class Agreement(Timestamped):
     """An agreement within a relation: its kind, dates or term, areas, funding, decision."""
 
-    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="agreements")
+    relation = models.ForeignKey(
+        Relation, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("relation")
+    )
     kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     start = models.CharField(
         _("start"),
@@ -682,7 +705,9 @@ class Agreement(Timestamped):
         default=False,
         help_text=_("New records start as drafts: preview them, then publish."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="agreements", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["focus_areas", "sources"]
     # Lifecycle (register/lifecycle.py): a renewal is the next agreement, linked to the
     # one it renews; an agreement ended before its term records when and by what decision.
@@ -864,7 +889,9 @@ def term_words(months: int | None, lang: str) -> str:
 class Funding(models.Model):
     """Who pays for an agreement's work, and what share ("Sida, 100 %")."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="funding")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="funding", verbose_name=_("agreement")
+    )
     funder = models.CharField(_("funder"), max_length=200)
     share_percent = models.DecimalField(
         _("share (%)"),
@@ -906,7 +933,10 @@ class Activity(Timestamped):
     """Something done with partners: a citizens' meeting, an exchange, a visit."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="activities"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("organisation"),
     )
     relations = models.ManyToManyField(
         Relation, related_name="activities", verbose_name=_("partners")
@@ -931,7 +961,9 @@ class Activity(Timestamped):
         default=False,
         help_text=_("New records start as drafts: preview them, then publish."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="activities")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="activities", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["relations", "themes", "sources"]
     date_earliest = models.DateField(null=True, editable=False, db_index=True)
     host_country = models.CharField(
@@ -1009,7 +1041,10 @@ class ActivityParticipants(models.Model):
     """How many of an activity's participants came from one country (funders ask for this)."""
 
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="participants_by_country"
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="participants_by_country",
+        verbose_name=_("activity"),
     )
     country = models.CharField(
         _("country of origin"),
@@ -1087,3 +1122,34 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.token}"
+
+
+# --- the links of the many-to-many fields, named for the admin ---------------------------
+
+
+def name_links() -> None:
+    """Django names the hidden link tables of many-to-many fields "Activity_relations
+    object (1)" and "activity-relation relation", in English, on every delete
+    confirmation. Each gets a name in the reader's language and a __str__ that names
+    both ends ("Medborgarmöte med Asti – Halmstad–Asti"). Runtime only (RegisterConfig.ready):
+    Django keeps no options of these tables in migrations."""
+    from django.utils.text import format_lazy
+
+    def link_str(self) -> str:
+        ends = [f for f in self._meta.fields if f.is_relation]
+        return " – ".join(str(getattr(self, f.name)) for f in ends)
+
+    for model in (Place, Organisation, Relation, Decision, Agreement, Activity):
+        for field in model._meta.local_many_to_many:
+            through: Any = field.remote_field.through
+            target: Any = field.remote_field.model
+            if not through._meta.auto_created:
+                continue
+            names = {"source": model._meta.verbose_name, "target": target._meta.verbose_name}
+            through._meta.verbose_name = format_lazy(_("link {source}–{target}"), **names)
+            through._meta.verbose_name_plural = format_lazy(_("links {source}–{target}"), **names)
+            through.__str__ = link_str
+            for end in through._meta.fields:
+                end_model: Any = end.related_model
+                if end_model is not None:
+                    end.verbose_name = end_model._meta.verbose_name
