@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from register.imprecise import format_date, validate_edtf
@@ -145,10 +146,19 @@ class ImpreciseDateWidget(forms.MultiWidget):
         return super().value_from_datadict(data, files, name)
 
 
+HOW_TO_WRITE = _(
+    "Write a year or a date and choose how exact it is. For example: the 1990s "
+    "(write 1994, choose decade), about 2009 (2009, year, about), by 2009 at the "
+    "latest (2009, at the latest). A period such as 2008/2012 can be written as is."
+)
+
+
 class ImpreciseDateField(forms.MultiValueField):
     widget = ImpreciseDateWidget
 
-    def __init__(self, *, max_length=None, empty_value="", since: bool = False, **kwargs):
+    def __init__(
+        self, *, max_length=None, empty_value="", since: bool = False, help_text="", **kwargs
+    ):
         kwargs["widget"] = ImpreciseDateWidget(since=since)
         fields = [
             forms.CharField(required=False),
@@ -156,10 +166,9 @@ class ImpreciseDateField(forms.MultiValueField):
             forms.ChoiceField(choices=Precision.QUALIFIERS, required=False),
         ]
         super().__init__(fields, require_all_fields=False, **kwargs)
-        self.help_text = _(
-            "Write a year or a date and choose how exact it is. For example: the 1990s "
-            "(write 1994, choose decade), about 2009 (2009, year, about), by 2009 at the "
-            "latest (2009, at the latest). A period such as 2008/2012 can be written as is."
+        # The field's own help first ("Leave blank when a term is given"), then how to write it.
+        self.help_text = (
+            format_lazy("{} {}", help_text, HOW_TO_WRITE) if help_text else HOW_TO_WRITE
         )
 
     def compress(self, values):

@@ -478,6 +478,20 @@ class Source(Timestamped):
 # --- relations, decisions, agreements, activities ---------------------------------
 
 
+class PageSection(models.TextChoices):
+    """The groups the public page may show relations in. A relation without one has a
+    section of its own; the field stays text, so that a register imported with other keys
+    keeps them (the admin offers them beside these)."""
+
+    NORDIC = "nordic", _("the Nordic twin towns")
+    EUROPE = "europe", _("partners elsewhere in Europe")
+    PARTNERSHIPS = "partnerships", _("municipal partnerships")
+
+    @classmethod
+    def label_of(cls, key: str) -> str:
+        return str(cls(key).label) if key in cls.values else key
+
+
 class Relation(Timestamped):
     """A relation between the organisation's place and a partner place."""
 
@@ -495,13 +509,16 @@ class Relation(Timestamped):
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'."),
+        help_text=_("When the relation began, as exactly as it is known."),
     )
     section = models.CharField(
         _("page section"),
         max_length=100,
         blank=True,
-        help_text=_("Relations with the same section are shown together on the public page."),
+        help_text=_(
+            "Partners in the same section are presented together on the public page, for "
+            "example the Nordic twin towns. Without one, the partner has a section of its own."
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
@@ -661,14 +678,14 @@ class Agreement(Timestamped):
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF, e.g. 2008, 2010-10, 199X, 2009~"),
+        help_text=_("When the agreement took effect: for example 2008, October 2010, the 1990s."),
     )
     end = models.CharField(
         _("end"),
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF. Leave blank when a term is given or the agreement is open-ended."),
+        help_text=_("Leave blank when a term is given or the agreement runs until further notice."),
     )
     term_months = models.PositiveSmallIntegerField(
         _("term in months"), null=True, blank=True, help_text=_("e.g. 48 for four years")
@@ -724,7 +741,7 @@ class Agreement(Timestamped):
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF. The day an agreement was ended before its end or term."),
+        help_text=_("The day the agreement was ended before its end or term."),
     )
     ending_decision = models.ForeignKey(
         Decision,
@@ -764,7 +781,12 @@ class Agreement(Timestamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.period_text()}".strip()
+        try:
+            period = self.period_text()
+        except (ValueError, KeyError, IndexError, TypeError, ValidationError):
+            # A refused form shows the row with its invalid dates: named as typed, no 500.
+            period = "/".join(filter(None, [self.start, self.end]))
+        return f"{self.kind} {period}".strip()
 
     # -- derived dates and status --
 
