@@ -31,7 +31,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.roles import may_change_place, organisation_ids, roles_of, visible_sources
 from editing.base import RegisterAdmin, ScopedInline, ScopedMixin, VersionedInline
 from editing.csv_export import NAMES_IN_ORDER
-from editing.forms import AgreementInlineForm, LinkedInlineFormSet, RenewalForm
+from editing.forms import (
+    AgreementInlineForm,
+    AgreementWithDecisionForm,
+    LinkedInlineFormSet,
+    RenewalForm,
+)
 from editing.merge_admin import PlaceMergeMixin
 from editing.publishing import PublishingMixin
 from editing.widgets import published_or_error
@@ -107,14 +112,21 @@ class GovernanceRuleInline(ScopedInline):
     administrators_only = True
 
 
+# Agreements and decisions have too many fields for a table row at 1280 px (the page
+# scrolled sideways to 2168 px): each is a stacked block instead.
+STACKED = "admin/edit_inline/stacked.html"
+
+
 class DecisionInline(VersionedInline):
     model = Decision
+    template = STACKED
     fields = ["body", "date", "reference", "summary_sv", "summary_en", "url", "unanimous"]
     show_change_link = True
 
 
 class AgreementInline(VersionedInline):
     model = Agreement
+    template = STACKED
     fk_name = "relation"
     form = AgreementInlineForm
     formset = LinkedInlineFormSet
@@ -423,6 +435,7 @@ class RelationAdmin(PublishingMixin, RegisterAdmin):
         ),
     ]
     readonly_fields = ["since_as_published"]
+    change_form_template = "admin/register/relation/change_form.html"
 
     @admin.display(description=_("as published"))
     def since_as_published(self, relation):
@@ -567,6 +580,27 @@ class AgreementAdmin(PublishingMixin, RegisterAdmin):
     ]
     readonly_fields = ["period_as_published"]
     change_form_template = "admin/register/agreement/change_form.html"
+    form = AgreementWithDecisionForm
+    radio_fields = {"kind": admin.VERTICAL}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        # A new agreement: its decision recorded on the same form, one save for both.
+        new_decision = (
+            _("The decision, if it is not recorded yet"),
+            {"fields": list(AgreementWithDecisionForm.NEW_DECISION)},
+        )
+        return [*fieldsets[:3], new_decision, *fieldsets[3:]]
+
+    def save_model(self, request, obj, form, change):
+        decision = obj.decision if obj.decision_id is None else None
+        if decision is not None and decision.pk is None:
+            decision.relation = obj.relation
+            decision.save()
+            obj.decision = decision
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("as published"))
     def period_as_published(self, agreement):
@@ -675,6 +709,7 @@ class ActivityAdmin(PublishingMixin, RegisterAdmin):
         (_("Content"), {"fields": ["themes", "outcome_sv", "outcome_en", "sources"]}),
     ]
     readonly_fields = ["date_as_published"]
+    radio_fields = {"kind": admin.HORIZONTAL}
 
     @admin.display(description=_("date as published"))
     def date_as_published(self, activity):

@@ -74,7 +74,8 @@ def from_edtf(edtf: str) -> list[str]:
 
     edtf = (edtf or "").strip()
     if not edtf:
-        return ["", Precision.YEAR, ""]
+        # "Day" cuts nothing off: 2026, 2026-03 and 2026-03-14 are kept as precise as typed.
+        return ["", Precision.DAY, ""]
     core, qualifier = (edtf[:-1], edtf[-1]) if edtf[-1] in QUALIFIER_MARKS else (edtf, "")
     patterns = [
         (r"\d{4}-\d{2}-\d{2}", Precision.DAY, lambda c: c),

@@ -249,3 +249,73 @@ def test_the_only_organisation_is_chosen_in_add_forms(client, alice, demo):
         page = client.get(reverse(f"admin:register_{model}_add")).content.decode()
         select = re.search(r'<select name="organisation".*?</select>', page, re.S).group(0)
         assert f'<option value="{demo.pk}" selected>' in select, model
+
+
+# --- fewer clicks: prefilled forms, the decision on the agreement's form ------------------
+
+
+def test_the_relation_page_and_the_start_page_open_prefilled_add_forms(client, alice, demo):
+    sv(client).force_login(alice)
+    stord = Relation.objects.get(partner__name="Stord")
+    page = client.get(reverse("admin:register_relation_change", args=[stord.pk]))
+    html = page.content.decode()
+    activity_url = f"{reverse('admin:register_activity_add')}?relations={stord.pk}"
+    assert activity_url in html and "Registrera aktivitet" in html
+    assert f"{reverse('admin:register_agreement_add')}?relation={stord.pk}" in html
+    assert "Nytt avtal med beslut" in html
+    assert activity_url in client.get("/admin/").content.decode()
+    form = client.get(f"{activity_url}&organisation={demo.pk}").content.decode()
+    assert re.search(rf'<option value="{stord.pk}" selected>', form)
+    assert 'type="radio" name="kind"' in form  # one click for the kind, not two
+
+
+def add_agreement_data(client, relation, **extra):
+    url = f"{reverse('admin:register_agreement_add')}?relation={relation.pk}"
+    data = form_data(client, url)
+    kind = next(k for k in AgreementKindObjects() if k.code == "samarbetsavtal")
+    data.update(kind=str(kind.pk), start_0="2026-01-15", start_1="day", term_months="48")
+    data.update(extra)
+    return reverse("admin:register_agreement_add"), data
+
+
+def AgreementKindObjects():  # noqa: N802 - read like a queryset
+    from register.models import AgreementKind
+
+    return AgreementKind.objects.all()
+
+
+def test_an_agreement_is_saved_with_its_new_decision_in_one_save(client, alice):
+    sv(client).force_login(alice)
+    stord = Relation.objects.get(partner__name="Stord")
+    url, data = add_agreement_data(
+        client,
+        stord,
+        new_decision_date_0="2025-12-10",
+        new_decision_date_1="day",
+        new_decision_reference="KS 2025/321",
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agreement = Agreement.objects.filter(relation=stord).order_by("-pk").first()
+    assert agreement.decision.reference == "KS 2025/321"
+    assert agreement.decision.body == "ks"  # as the rules say for a cooperation agreement
+    assert agreement.decision.relation == stord and agreement.decision.date == "2025-12-10"
+
+
+def test_a_wrong_new_decision_saves_neither(client, alice):
+    sv(client).force_login(alice)
+    stord = Relation.objects.get(partner__name="Stord")
+    before = (Agreement.objects.count(), stord.decisions.count())
+    url, data = add_agreement_data(
+        client,
+        stord,
+        new_decision_date_0="2025-13",
+        new_decision_date_1="edtf",
+        new_decision_reference="KS 2025/321",
+        new_decision_body="kf",  # the council, where the rules name the board
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "new_decision_date" in errors
+    assert (Agreement.objects.count(), stord.decisions.count()) == before

@@ -111,3 +111,17 @@ def column_label(opts, column: str) -> str:
     except (FieldDoesNotExist, AttributeError):
         label = gettext(column)
     return label[:1].upper() + label[1:]
+
+
+@register.simple_tag
+def quick_tasks(user) -> list:
+    """The relations the user edits, for the start page's two common tasks: record an
+    activity, record an agreement with its decision (each one click to a prefilled form)."""
+    from register.models import Relation
+
+    relations = Relation.objects.select_related("partner", "organisation").prefetch_related(
+        "partner__names"
+    )
+    if not user.is_superuser:
+        relations = relations.filter(organisation__in=organisation_ids(user))
+    return list(relations.order_by("organisation__name_sv", "order", "id"))
