@@ -319,3 +319,17 @@ def test_a_wrong_new_decision_saves_neither(client, alice):
     errors = response.context["adminform"].form.errors
     assert "new_decision_date" in errors
     assert (Agreement.objects.count(), stord.decisions.count()) == before
+
+
+def test_the_renewal_and_the_password_forms_have_the_summary_too(client, alice):
+    sv(client).force_login(alice)
+    agreement = Agreement.objects.filter(relation__partner__name="Moshi").first()
+    url = reverse("admin:register_agreement_renew", args=[agreement.pk])
+    html = client.post(url, {"start_0": "2012-13", "start_1": "edtf"}).content.decode()
+    assert ("id_start_0", "Start: ") in [(h, t[:7]) for h, t in summary_links(html)]
+    response = client.post(
+        reverse("admin:password_change"),
+        {"old_password": "wrong", "new_password1": "x", "new_password2": "y"},
+    )
+    links = dict(summary_links(response.content.decode()))
+    assert "id_old_password" in links and "id_new_password2" in links

@@ -68,7 +68,10 @@ def _form_errors(form, where: str = "") -> list[SummaryError]:
     prefix = f"{where}: " if where else ""
     for message in form.non_field_errors():
         found.append(SummaryError(f"{prefix}{message}"))
-    for name, messages in form.errors.items():
+    # In the order of the fields on the page, as GOV.UK's summary lists them.
+    order = {name: number for number, name in enumerate(form.fields)}
+    errors = sorted(form.errors.items(), key=lambda item: order.get(item[0], len(order)))
+    for name, messages in errors:
         if name == "__all__":
             continue
         if name not in form.fields or form.fields[name].widget.is_hidden:
