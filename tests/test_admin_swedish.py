@@ -255,6 +255,7 @@ def admin_urls(client, user) -> list[str]:
     """Every admin view the user may open, for every registered model."""
     urls = ["/admin/", reverse("admin:password_change"), reverse("admin:register_search")]
     urls.append(reverse("imprecise_date_preview") + "?value=1994&precision=decade&qualifier=~")
+    urls.append(reverse("preview", args=["halmstad", "sv"]))  # the page with the drafts
     for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         request = type("Request", (), {"user": user, "GET": {}, "META": {}})()
