@@ -91,6 +91,19 @@ def test_the_relation_page_does_not_scroll_sideways_at_1280_px(site, signed_in):
         page.goto(f"{site}/admin/register/relation/{relation.pk}/change/")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1280, (relation, width)
+    stord = Relation.objects.get(partner__name="Stord")
+    for url in [  # the forms the two common tasks open, and the lists
+        f"/admin/register/activity/add/?relations={stord.pk}",
+        f"/admin/register/agreement/add/?relation={stord.pk}",
+        f"/admin/register/agreement/{stord.agreements.first().pk}/change/",
+        "/admin/register/relation/",
+        "/admin/register/agreement/",
+        "/admin/search/?q=Stord",
+        "/admin/",
+    ]:
+        page.goto(site + url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, (url, width)
 
 
 class Clicks:
