@@ -297,7 +297,7 @@ class StaffUserAdmin(FilterLookupsOnly, SimpleHistoryAdmin):
 class MembershipAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
     """An organisation's administrators manage its users' roles."""
 
-    list_display = ["user", "organisation", "role"]
+    list_display = ["member", "organisation", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email"]
     form = UnchangedSinceShownForm
@@ -316,8 +316,14 @@ class MembershipAdmin(ScopedMixin, ScopedChoicesMixin, SimpleHistoryAdmin):
             return self.has_module_permission(request)
         return may_administer(request.user, obj.organisation_id)
 
+    @admin.display(description=_("user"), ordering="user__username")
+    def member(self, membership):
+        return membership.user  # the field's own name is "user", in English only
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user":
+            field.label = _("User")
         if db_field.name == "organisation" and not request.user.is_superuser:
             field.queryset = field.queryset.filter(
                 pk__in=organisation_ids(request.user, administrator=True)

@@ -10,34 +10,52 @@ Memberships are accounts' and have their admin there (accounts/admin.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import may_change_place, organisation_ids, roles_of, visible_sources
 from editing.base import RegisterAdmin, ScopedInline, ScopedMixin, VersionedInline
-from editing.forms import AgreementInlineForm, LinkedInlineFormSet, RenewalForm
+from editing.csv_export import NAMES_IN_ORDER
+from editing.forms import (
+    AgreementInlineForm,
+    AgreementWithDecisionForm,
+    LinkedInlineFormSet,
+    RenewalForm,
+)
 from editing.merge_admin import PlaceMergeMixin
 from editing.publishing import PublishingMixin
 from editing.widgets import published_or_error
+from register.imprecise import format_date
+from register.language import current_lang
 from register.models import (
+    NO_AGREEMENT,
     Activity,
     ActivityKind,
     ActivityParticipants,
     Agreement,
     AgreementKind,
+    AgreementStatus,
     Decision,
     FocusArea,
     Funding,
     GovernanceRule,
     Organisation,
+    PageSection,
     Place,
     PlaceName,
     Relation,
@@ -94,14 +112,21 @@ class GovernanceRuleInline(ScopedInline):
     administrators_only = True
 
 
+# Agreements and decisions have too many fields for a table row at 1280 px (the page
+# scrolled sideways to 2168 px): each is a stacked block instead.
+STACKED = "admin/edit_inline/stacked.html"
+
+
 class DecisionInline(VersionedInline):
     model = Decision
+    template = STACKED
     fields = ["body", "date", "reference", "summary_sv", "summary_en", "url", "unanimous"]
     show_change_link = True
 
 
 class AgreementInline(VersionedInline):
     model = Agreement
+    template = STACKED
     fk_name = "relation"
     form = AgreementInlineForm
     formset = LinkedInlineFormSet
@@ -121,7 +146,7 @@ class AgreementInline(VersionedInline):
 
     @admin.display(description=_("as published"))
     def period(self, agreement):
-        return agreement.period_text() if agreement.pk else "–"
+        return period_or_error(agreement)
 
 
 class ActivityOfRelationInline(ScopedInline):
@@ -139,6 +164,119 @@ class FundingInline(ScopedInline):
 class ParticipantsInline(ScopedInline):
     model = ActivityParticipants
     fields = ["country", "count", "approximate"]
+
+
+# --- derived status and end date: columns and filters of the lists ----------------------
+
+
+def _today():
+    return timezone.localdate()
+
+
+STATUS_LABELS = {
+    AgreementStatus.ACTIVE.value: _("in force"),
+    AgreementStatus.UPCOMING.value: _("not yet in force"),
+    AgreementStatus.ENDED.value: _("ended"),
+    NO_AGREEMENT: _("no agreement recorded"),
+}
+
+
+class AgreementStatusFilter(admin.SimpleListFilter):
+    """In force, not yet or ended today: derived from the dates, never typed in."""
+
+    title = _("status today")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(key, STATUS_LABELS[key]) for key in AgreementStatus.values]
+
+    def queryset(self, request, queryset):
+        if self.value() in AgreementStatus.values:
+            return queryset.with_status_on(_today(), self.value())
+        return queryset
+
+
+class RelationStatusFilter(admin.SimpleListFilter):
+    """A relation is in force while one of its agreements is, not yet while one is to
+    come, ended when all have ended (Relation.status_on)."""
+
+    title = _("status today")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(key, STATUS_LABELS[key]) for key in (*AgreementStatus.values, NO_AGREEMENT)]
+
+    def queryset(self, request, queryset):
+        value, day = self.value(), _today()
+        if value not in (*AgreementStatus.values, NO_AGREEMENT):
+            return queryset
+
+        def having(status):
+            agreements = Agreement.objects.filter(relation=OuterRef("pk"))
+            if status is not None:
+                agreements = agreements.with_status_on(day, status)
+            return Exists(agreements)
+
+        active, upcoming = having(AgreementStatus.ACTIVE), having(AgreementStatus.UPCOMING)
+        if value == AgreementStatus.ACTIVE:
+            return queryset.filter(active)
+        if value == AgreementStatus.UPCOMING:
+            return queryset.filter(upcoming).exclude(active)
+        if value == AgreementStatus.ENDED:
+            return queryset.filter(having(None)).exclude(active).exclude(upcoming)
+        return queryset.exclude(having(None))
+
+
+class EndFilter(admin.SimpleListFilter):
+    """When the agreement ends (its last possible day, end or start + term)."""
+
+    title = _("end")
+    parameter_name = "ends"
+    field = "end_latest"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("6m", _("within six months")),
+            ("year", _("within a year")),
+            ("past", _("has ended")),
+            ("open", _("no end date")),
+        ]
+
+    def queryset(self, request, queryset):
+        day, field = _today(), self.field
+        if self.value() in ("6m", "year"):
+            until = day + timedelta(days=183 if self.value() == "6m" else 366)
+            return queryset.filter(**{f"{field}__gte": day, f"{field}__lte": until})
+        if self.value() == "past":
+            return queryset.filter(**{f"{field}__lt": day})
+        if self.value() == "open":
+            return queryset.filter(**{f"{field}__isnull": True})
+        return queryset
+
+
+class RelationEndFilter(EndFilter):
+    field = "agreements__end_latest"
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.exclude(agreements__end_latest__isnull=False).distinct()
+        return super().queryset(request, queryset).distinct()
+
+
+def period_or_error(agreement) -> str:
+    """How the page writes the period; a refused form's row may hold an invalid date
+    (shown beside its field's error), so this never fails."""
+    if not agreement.pk:
+        return "–"
+    try:
+        return agreement.period_text()
+    except (ValueError, KeyError, IndexError, TypeError, ValidationError):
+        return "–"
+
+
+def end_text(agreement) -> str:
+    end = agreement.effective_end
+    return format_date(end, current_lang()) if end else "–"
 
 
 # --- the register's models ------------------------------------------------------------
@@ -191,7 +329,7 @@ class OrganisationAdmin(RegisterAdmin):
 class PlaceAdmin(PlaceMergeMixin, RegisterAdmin):
     """The installation's gazetteer: shared, found by any of its names."""
 
-    list_display = ["name", "country", "region", "wikidata_id"]
+    list_display = ["name_in_language", "country_in_language", "region", "wikidata_id"]
     list_filter = ["country"]
     search_fields = ["name", "names__name", "wikidata_id", "region"]
     inlines = [PlaceNameInline]
@@ -199,7 +337,18 @@ class PlaceAdmin(PlaceMergeMixin, RegisterAdmin):
     filter_horizontal = ["sources"]
 
     def get_queryset(self, request):
-        return SimpleHistoryAdmin.get_queryset(self, request)  # shared by every organisation
+        # Shared by every organisation; the names in other languages for the list's names.
+        queryset = SimpleHistoryAdmin.get_queryset(self, request)
+        return queryset.prefetch_related(Prefetch("names", queryset=NAMES_IN_ORDER))
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_in_language(self, place):
+        """One name per place: the editor's language's (Hangö in Swedish), as on the page."""
+        return place.display_name()
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_in_language(self, place):
+        return place.country_name()
 
     def get_search_results(self, request, queryset, search_term):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
@@ -253,8 +402,16 @@ class SourceAdmin(RegisterAdmin):
 
 @admin.register(Relation)
 class RelationAdmin(PublishingMixin, RegisterAdmin):
-    list_display = ["partner", "organisation", "since_as_published", "section", "is_published"]
-    list_filter = ["is_published", "organisation"]
+    list_display = [
+        "partner_name",
+        "organisation",
+        "since_as_published",
+        "status_today",
+        "ends",
+        "section_label",
+        "is_published",
+    ]
+    list_filter = [RelationStatusFilter, RelationEndFilter, "is_published", "organisation"]
     list_editable = []
     search_fields = ["partner__name", "partner__names__name", "section"]
     autocomplete_fields = ["partner"]
@@ -278,10 +435,66 @@ class RelationAdmin(PublishingMixin, RegisterAdmin):
         ),
     ]
     readonly_fields = ["since_as_published"]
+    change_form_template = "admin/register/relation/change_form.html"
 
     @admin.display(description=_("as published"))
     def since_as_published(self, relation):
         return published_or_error(relation.since, since=True)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("partner", "organisation__place")
+            .prefetch_related(
+                Prefetch("partner__names", queryset=NAMES_IN_ORDER),
+                Prefetch("organisation__place__names", queryset=NAMES_IN_ORDER),
+                "agreements",
+            )
+        )
+
+    @admin.display(description=_("partner"), ordering="partner__name")
+    def partner_name(self, relation):
+        return relation.partner.display_name()
+
+    @admin.display(description=_("status today"))
+    def status_today(self, relation):
+        return STATUS_LABELS[relation.status_on(_today())]
+
+    @admin.display(description=_("end"))
+    def ends(self, relation):
+        """The last end of its agreements; blank while one runs until further notice."""
+        agreements = list(relation.agreements.all())
+        if not agreements or any(not a.effective_end for a in agreements):
+            return "–"
+        last = max(agreements, key=lambda a: (a.end_latest is not None, a.end_latest))
+        return end_text(last)
+
+    @admin.display(description=_("page section"), ordering="section")
+    def section_label(self, relation):
+        return PageSection.label_of(relation.section) if relation.section else "–"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "section":
+            # A choice, not a key to retype exactly: the defined sections and those in use.
+            used = (
+                self.get_queryset(request)
+                .exclude(section="")
+                .values_list("section", flat=True)
+                .distinct()
+            )
+            extra = sorted(set(used) - set(PageSection.values))
+            return forms.ChoiceField(
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                required=False,
+                choices=[
+                    ("", _("a section of its own")),
+                    *PageSection.choices,
+                    *[(key, key) for key in extra],
+                ],
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         results, _duplicates = super().get_search_results(request, queryset, search_term)
@@ -328,8 +541,8 @@ class DecisionAdmin(RegisterAdmin):
 class AgreementAdmin(PublishingMixin, RegisterAdmin):
     org_lookup = "relation__organisation"
     org_path = "relation.organisation_id"
-    list_display = ["__str__", "relation", "kind", "is_published"]
-    list_filter = ["is_published", "kind"]
+    list_display = ["__str__", "relation", "kind", "status_today", "ends", "is_published"]
+    list_filter = [AgreementStatusFilter, EndFilter, "is_published", "kind"]
     search_fields = ["relation__partner__name", "purpose_sv", "purpose_en", "responsible_unit"]
     autocomplete_fields = ["relation", "decision", "ending_decision", "renews"]
     filter_horizontal = ["focus_areas", "sources"]
@@ -367,10 +580,50 @@ class AgreementAdmin(PublishingMixin, RegisterAdmin):
     ]
     readonly_fields = ["period_as_published"]
     change_form_template = "admin/register/agreement/change_form.html"
+    form = AgreementWithDecisionForm
+    radio_fields = {"kind": admin.VERTICAL}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        # A new agreement: its decision recorded on the same form, one save for both.
+        new_decision = (
+            _("The decision, if it is not recorded yet"),
+            {"fields": list(AgreementWithDecisionForm.NEW_DECISION)},
+        )
+        return [*fieldsets[:3], new_decision, *fieldsets[3:]]
+
+    def save_model(self, request, obj, form, change):
+        decision = obj.decision if obj.decision_id is None else None
+        if decision is not None and decision.pk is None:
+            decision.relation = obj.relation
+            decision.save()
+            obj.decision = decision
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("as published"))
     def period_as_published(self, agreement):
-        return agreement.period_text() if agreement.pk else "–"
+        return period_or_error(agreement)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("kind", "relation__partner", "relation__organisation__place")
+            .prefetch_related(
+                Prefetch("relation__partner__names", queryset=NAMES_IN_ORDER),
+                Prefetch("relation__organisation__place__names", queryset=NAMES_IN_ORDER),
+            )
+        )
+
+    @admin.display(description=_("status today"))
+    def status_today(self, agreement):
+        return STATUS_LABELS[agreement.status_on(_today()).value]
+
+    @admin.display(description=_("end"), ordering="end_latest")
+    def ends(self, agreement):
+        return end_text(agreement)
 
     # -- renewing: the next agreement, linked to this one (register/lifecycle.renew) --
 
@@ -456,6 +709,7 @@ class ActivityAdmin(PublishingMixin, RegisterAdmin):
         (_("Content"), {"fields": ["themes", "outcome_sv", "outcome_en", "sources"]}),
     ]
     readonly_fields = ["date_as_published"]
+    radio_fields = {"kind": admin.HORIZONTAL}
 
     @admin.display(description=_("date as published"))
     def date_as_published(self, activity):
@@ -483,3 +737,56 @@ class VocabularyAdmin(ScopedMixin, SimpleHistoryAdmin):
 admin.site.register(AgreementKind, VocabularyAdmin)
 admin.site.register(FocusArea, VocabularyAdmin)
 admin.site.register(ActivityKind, VocabularyAdmin)
+
+
+# --- one search across the register: places, relations, agreements, activities -----------
+
+SEARCHED = [Place, Relation, Agreement, Activity]
+
+
+def register_search(request):
+    """Hits in places, relations, agreements and activities for one search term, each
+    found by its own admin's search fields, within what the user may see, and linked to
+    its change page."""
+    term = request.GET.get("q", "").strip()[:200]
+    groups = []
+    if term:
+        for model in SEARCHED:
+            model_admin = admin.site._registry[model]
+            if not model_admin.has_view_permission(request):
+                continue
+            queryset = model_admin.get_queryset(request)
+            hits, _duplicates = model_admin.get_search_results(request, queryset, term)
+            hits = list(hits.distinct()[:50])
+            info = model._meta.app_label, model._meta.model_name
+            groups.append(
+                {
+                    "name": model._meta.verbose_name_plural,
+                    "hits": [
+                        (str(hit), reverse("admin:{}_{}_change".format(*info), args=[hit.pk]))
+                        for hit in hits
+                    ],
+                    "more": reverse("admin:{}_{}_changelist".format(*info))
+                    + "?"
+                    + urlencode({"q": term}),
+                }
+            )
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Search the register"),
+        "term": term,
+        "groups": groups,
+        "found": sum(len(group["hits"]) for group in groups),
+    }
+    return TemplateResponse(request, "admin/register/search.html", context)
+
+
+_site_urls = admin.site.get_urls
+
+
+def _urls_with_search():
+    search = path("search/", admin.site.admin_view(register_search), name="register_search")
+    return [search, *_site_urls()]
+
+
+admin.site.get_urls = _urls_with_search

@@ -48,6 +48,7 @@ class ImpreciseDatesMixin:
                 required=not db_field.blank,
                 label=db_field.verbose_name.capitalize(),
                 since=db_field.name == "since",  # a relation's start: "sedan 1990-talet"
+                help_text=db_field.help_text,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -305,6 +306,16 @@ class RegisterAdmin(ImpreciseDatesMixin, ScopedMixin, ScopedChoicesMixin, Simple
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "version", "updated_at"]
+
+    def get_changeform_initial_data(self, request):
+        """A user with exactly one organisation finds it chosen in every add form."""
+        initial = super().get_changeform_initial_data(request)
+        field_names = {field.name for field in self.model._meta.fields}
+        if "organisation" in field_names and "organisation" not in initial:
+            mine = organisation_ids(request.user)
+            if len(mine) == 1:
+                initial["organisation"] = next(iter(mine))
+        return initial
 
     def history_view(self, request, object_id, extra_context=None):
         key_or_404(self.model, object_id)  # before the queries below (KeysOr404)

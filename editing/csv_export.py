@@ -95,7 +95,9 @@ class Sheet:
 
     def records(self, queryset) -> list:
         return list(
-            queryset.select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+            queryset.select_related(*self.select_related)
+            .prefetch_related(None)  # the sheet's own, not the list's (PlaceAdmin's names)
+            .prefetch_related(*self.prefetch_related)
         )
 
 
@@ -194,6 +196,11 @@ def _status_today(agreement: Agreement) -> str:
 
 
 RELATION_LABEL = ("relation__organisation__place", "relation__partner")
+# A relation is named by its places' names in the reader's language (Relation.__str__).
+RELATION_NAMES = (
+    Prefetch("relation__organisation__place__names", queryset=NAMES_IN_ORDER),
+    Prefetch("relation__partner__names", queryset=NAMES_IN_ORDER),
+)
 
 SHEETS: dict[type[models.Model], Sheet] = {
     sheet.model: sheet
@@ -255,7 +262,7 @@ SHEETS: dict[type[models.Model], Sheet] = {
                 "ending_decision",
                 "renews__kind",
             ),
-            prefetch_related=("focus_areas", "funding", "sources"),
+            prefetch_related=("focus_areas", "funding", "sources", *RELATION_NAMES),
             owner=attrgetter("relation.organisation"),
         ),
         Sheet(
@@ -273,7 +280,7 @@ SHEETS: dict[type[models.Model], Sheet] = {
                 *UPDATED,
             ),
             select_related=RELATION_LABEL,
-            prefetch_related=("sources",),
+            prefetch_related=("sources", *RELATION_NAMES),
             owner=attrgetter("relation.organisation"),
         ),
         Sheet(

@@ -30,7 +30,9 @@ INCOMPLETE = _("This form is incomplete (it has no record version). Open the rec
 class VersionedForm(forms.ModelForm):
     """Remembers the version it showed and refuses to save over a newer one."""
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(
+        label=_("seen version"), widget=forms.HiddenInput, required=False
+    )
 
     # {many-to-many field: ids} of the historical version a revert form shows.
     reverting_many_to_many: dict[str, list] = {}
@@ -233,3 +235,68 @@ class RenewalForm(forms.Form):
             for field, errors in refused.message_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
             return None
+
+
+class AgreementWithDecisionForm(VersionedForm):
+    """An agreement and, on the same form, the decision that made it: the coordinator
+    records both in one save instead of opening the decision's form beside it. The
+    deciding body, left blank, is the one the organisation's rules name for the kind."""
+
+    new_decision_body = forms.ChoiceField(
+        label=_("decided by"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Blank: the body the rules name for the kind (the council for twinnings)."),
+    )
+    new_decision_date = ImpreciseDateField(label=_("decision date"), required=False)
+    new_decision_reference = forms.CharField(
+        label=_("decision reference"),
+        required=False,
+        max_length=100,
+        help_text=_("for example KS 2008/123 or KF § 54/23"),
+    )
+    NEW_DECISION = ("new_decision_body", "new_decision_date", "new_decision_reference")
+
+    def __init__(self, *args, **kwargs):
+        from register.models import DecidingBody
+
+        super().__init__(*args, **kwargs)
+        if "new_decision_body" in self.fields:
+            self.fields["new_decision_body"].choices = [("", _("as the rules say"))] + list(
+                DecidingBody.choices
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        date = cleaned.get("new_decision_date") or ""
+        reference = (cleaned.get("new_decision_reference") or "").strip()
+        if not (date or reference):
+            return cleaned
+        if cleaned.get("decision") is not None:
+            self.add_error(
+                "new_decision_reference",
+                _("Link the decision chosen above, or record a new one here: not both."),
+            )
+            return cleaned
+        relation = cleaned.get("relation")
+        if relation is None:
+            return cleaned  # the relation's own error says what to do
+        from register.governance import required_body
+
+        self.instance.relation, self.instance.kind = relation, cleaned.get("kind")
+        body = cleaned.get("new_decision_body") or (
+            required_body(self.instance) if cleaned.get("kind") else None
+        )
+        if not body:
+            self.add_error("new_decision_body", _("Choose the body that decided."))
+            return cleaned
+        decision = Decision(relation=relation, body=body, date=date, reference=reference)
+        try:
+            decision.full_clean(exclude=["relation"], validate_constraints=False)
+        except ValidationError as refused:
+            names = {"body": "new_decision_body", "date": "new_decision_date"}
+            for field, messages in refused.message_dict.items():
+                self.add_error(names.get(field, "new_decision_reference"), messages)
+            return cleaned
+        cleaned["decision"] = decision  # saved first by AgreementAdmin.save_model
+        return cleaned

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from register.imprecise import format_date, validate_edtf
@@ -19,13 +20,15 @@ from register.language import current_lang
 
 class Precision:
     AS_WRITTEN, DAY, MONTH, YEAR, DECADE, CENTURY = "edtf", "day", "month", "year", "decade", "c"
+    BY = "by"  # "[..2009]": at the latest, published as "2009 eller tidigare"
     CHOICES = [
-        (AS_WRITTEN, _("as written (EDTF)")),
         (DAY, _("day")),
         (MONTH, _("month")),
         (YEAR, _("year")),
         (DECADE, _("decade")),
         (CENTURY, _("century")),
+        (BY, _("at the latest (by)")),
+        (AS_WRITTEN, _("as written (EDTF)")),
     ]
     QUALIFIERS = [
         ("", _("exact")),
@@ -35,11 +38,23 @@ class Precision:
     ]
 
 
+QUALIFIER_MARKS = "~?%"
+
+
 def to_edtf(text: str, precision: str, qualifier: str) -> str:
-    """'1994' as a decade, about -> '199X~'; text as written is taken as EDTF."""
+    """'1994' as a decade, about -> '199X~'; text as written is taken as EDTF (a
+    qualifier chosen beside it replaces the one written, if any)."""
     text = (text or "").strip()
-    if not text or precision in ("", Precision.AS_WRITTEN):
-        return text + (qualifier if text and text[-1] not in "~?%" else "")
+    qualifier = qualifier if qualifier in QUALIFIER_MARKS else ""
+    if not text:
+        return ""
+    if precision in ("", Precision.AS_WRITTEN):
+        if qualifier and text[-1] in QUALIFIER_MARKS:
+            text = text[:-1]
+        return text + qualifier
+    if precision == Precision.BY:
+        core = text.strip("[].")
+        return f"[..{core}]" + qualifier
     year = text[:4]
     edtf = {
         Precision.DAY: text[:10],
@@ -49,6 +64,31 @@ def to_edtf(text: str, precision: str, qualifier: str) -> str:
         Precision.CENTURY: f"{year[:2]}XX",
     }.get(precision, text)
     return edtf + qualifier
+
+
+def from_edtf(edtf: str) -> list[str]:
+    """The widget's parts for a stored value, so a form reopens as it was filled in:
+    '199X~' -> ['1990', 'decade', '~'], '[..2009]' -> ['2009', 'by', '']; what the
+    parts cannot say (an interval, 2008/2012) stays as written."""
+    import re
+
+    edtf = (edtf or "").strip()
+    if not edtf:
+        # "Day" cuts nothing off: 2026, 2026-03 and 2026-03-14 are kept as precise as typed.
+        return ["", Precision.DAY, ""]
+    core, qualifier = (edtf[:-1], edtf[-1]) if edtf[-1] in QUALIFIER_MARKS else (edtf, "")
+    patterns = [
+        (r"\d{4}-\d{2}-\d{2}", Precision.DAY, lambda c: c),
+        (r"\d{4}-\d{2}", Precision.MONTH, lambda c: c),
+        (r"\d{4}", Precision.YEAR, lambda c: c),
+        (r"\d{3}X", Precision.DECADE, lambda c: c[:3] + "0"),
+        (r"\d{2}XX", Precision.CENTURY, lambda c: c[:2] + "00"),
+        (r"\[\.\.\d{4}(-\d{2}(-\d{2})?)?\]", Precision.BY, lambda c: c[3:-1]),
+    ]
+    for pattern, precision, text in patterns:
+        if re.fullmatch(pattern, core):
+            return [text(core), precision, qualifier]
+    return [edtf, Precision.AS_WRITTEN, ""]
 
 
 def published_or_error(edtf: str, since: bool = False) -> str:
@@ -79,7 +119,7 @@ class ImpreciseDateWidget(forms.MultiWidget):
         self.since = since
         super().__init__(
             [
-                forms.TextInput(attrs={"size": 14, "placeholder": "1990, 2010-10, 199X"}),
+                forms.TextInput(attrs={"size": 14, "placeholder": "1994, 2010-10, 2010-10-05"}),
                 forms.Select(choices=Precision.CHOICES, attrs={"aria-label": _("precision")}),
                 forms.Select(choices=Precision.QUALIFIERS, attrs={"aria-label": _("certainty")}),
             ],
@@ -87,7 +127,7 @@ class ImpreciseDateWidget(forms.MultiWidget):
         )
 
     def decompress(self, value):
-        return [value or "", Precision.AS_WRITTEN, ""]
+        return from_edtf(value or "")
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -107,10 +147,19 @@ class ImpreciseDateWidget(forms.MultiWidget):
         return super().value_from_datadict(data, files, name)
 
 
+HOW_TO_WRITE = _(
+    "Write a year or a date and choose how exact it is. For example: the 1990s "
+    "(write 1994, choose decade), about 2009 (2009, year, about), by 2009 at the "
+    "latest (2009, at the latest). A period such as 2008/2012 can be written as is."
+)
+
+
 class ImpreciseDateField(forms.MultiValueField):
     widget = ImpreciseDateWidget
 
-    def __init__(self, *, max_length=None, empty_value="", since: bool = False, **kwargs):
+    def __init__(
+        self, *, max_length=None, empty_value="", since: bool = False, help_text="", **kwargs
+    ):
         kwargs["widget"] = ImpreciseDateWidget(since=since)
         fields = [
             forms.CharField(required=False),
@@ -118,13 +167,18 @@ class ImpreciseDateField(forms.MultiValueField):
             forms.ChoiceField(choices=Precision.QUALIFIERS, required=False),
         ]
         super().__init__(fields, require_all_fields=False, **kwargs)
-        self.help_text = _(
-            "A value and its precision (1994 as a decade is published as “1990-talet”), "
-            "or EDTF text as written: 199X, 2009~, [..2009], 2008/2012."
+        # The field's own help first ("Leave blank when a term is given"), then how to write it.
+        self.help_text = (
+            format_lazy("{} {}", help_text, HOW_TO_WRITE) if help_text else HOW_TO_WRITE
         )
 
     def compress(self, values):
         text, precision, qualifier = (list(values) + ["", "", ""])[:3]
+        if precision == Precision.BY and qualifier and (text or "").strip():
+            raise ValidationError(
+                _("“At the latest” is a date already known to be uncertain: choose exact."),
+                code="by_with_qualifier",
+            )
         return to_edtf(text or "", precision or "", qualifier or "")
 
 

@@ -8,5 +8,7 @@ class RegisterConfig(AppConfig):
 
     def ready(self):
         from register import versions
+        from register.models import name_links
 
         versions.connect()  # every change bumps the data version (the cache's key)
+        name_links()  # the many-to-many link tables in the reader's language

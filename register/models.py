@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from datetime import date
 from functools import reduce
+from typing import Any
 
 from babel import Locale
 from django.conf import settings
@@ -248,7 +249,7 @@ class Place(Timestamped):
         _("Wikidata id"), max_length=20, blank=True, validators=[wikidata_id_validator]
     )
     sources: models.ManyToManyField = models.ManyToManyField(
-        "Source", blank=True, related_name="places"
+        "Source", blank=True, related_name="places", verbose_name=_("sources")
     )
     _history_m2m_fields = ["sources"]
 
@@ -293,7 +294,9 @@ class Place(Timestamped):
 
 
 class PlaceName(models.Model):
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place")
+    )
     language = models.CharField(_("language"), max_length=8, help_text=_("e.g. sv, en, fi"))
     name = models.CharField(_("name"), max_length=200)
     history = HistoricalRecords()
@@ -318,7 +321,9 @@ RESERVED_SLUGS = frozenset({"register"})
 class Organisation(Timestamped):
     """A place that keeps its register in Vänort, with its contact details."""
 
-    place = models.OneToOneField(Place, on_delete=models.PROTECT, related_name="organisation")
+    place = models.OneToOneField(
+        Place, on_delete=models.PROTECT, related_name="organisation", verbose_name=_("place")
+    )
     slug = models.SlugField(_("slug"), unique=True)
     name_sv = models.CharField(_("Swedish name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
@@ -351,7 +356,7 @@ class Organisation(Timestamped):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour is # and six hex digits."))],
     )
     sources: models.ManyToManyField = models.ManyToManyField(
-        "Source", blank=True, related_name="organisations"
+        "Source", blank=True, related_name="organisations", verbose_name=_("sources")
     )
     _history_m2m_fields = ["sources"]
 
@@ -412,7 +417,10 @@ class GovernanceRule(models.Model):
     """Which body decides which kind of agreement, for one organisation."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="governance_rules"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="governance_rules",
+        verbose_name=_("organisation"),
     )
     kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
@@ -459,6 +467,7 @@ class Source(Timestamped):
         null=True,
         blank=True,
         related_name="sources_kept",
+        verbose_name=_("organisation"),
         help_text=_("Blank for a source shared by the whole installation."),
     )
     title = models.CharField(_("title"), max_length=300)
@@ -487,25 +496,47 @@ class Source(Timestamped):
 # --- relations, decisions, agreements, activities ---------------------------------
 
 
+class PageSection(models.TextChoices):
+    """The groups the public page may show relations in. A relation without one has a
+    section of its own; the field stays text, so that a register imported with other keys
+    keeps them (the admin offers them beside these)."""
+
+    NORDIC = "nordic", _("the Nordic twin towns")
+    EUROPE = "europe", _("partners elsewhere in Europe")
+    PARTNERSHIPS = "partnerships", _("municipal partnerships")
+
+    @classmethod
+    def label_of(cls, key: str) -> str:
+        return str(cls(key).label) if key in cls.values else key
+
+
 class Relation(Timestamped):
     """A relation between the organisation's place and a partner place."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="relations"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="relations",
+        verbose_name=_("organisation"),
     )
-    partner = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="relations")
+    partner = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="relations", verbose_name=_("partner")
+    )
     since = models.CharField(
         _("since"),
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF: 194X for the 1940s, [..2009] for 'by 2009', 2009~ for 'about 2009'."),
+        help_text=_("When the relation began, as exactly as it is known."),
     )
     section = models.CharField(
         _("page section"),
         max_length=100,
         blank=True,
-        help_text=_("Relations with the same section are shown together on the public page."),
+        help_text=_(
+            "Partners in the same section are presented together on the public page, for "
+            "example the Nordic twin towns. Without one, the partner has a section of its own."
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description_sv = models.TextField(_("description (Swedish)"), blank=True)
@@ -515,7 +546,9 @@ class Relation(Timestamped):
         default=False,
         help_text=_("New records start as drafts: preview them, then publish."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="relations")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="relations", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["sources"]
 
     objects = PublishedQuerySet.as_manager()
@@ -531,7 +564,8 @@ class Relation(Timestamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation.place.name}–{self.partner.name}"
+        # One name per place: the reader's (Hangö in Swedish), as the public page writes it.
+        return f"{self.organisation.place.display_name()}–{self.partner.display_name()}"
 
     @property
     def description(self) -> str:
@@ -560,7 +594,9 @@ class Relation(Timestamped):
 class Decision(Timestamped):
     """A decision by a municipal body, with its reference ("KF § 54/23")."""
 
-    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="decisions")
+    relation = models.ForeignKey(
+        Relation, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("relation")
+    )
     body = models.CharField(_("deciding body"), max_length=10, choices=DecidingBody.choices)
     date = models.CharField(_("date"), max_length=50, blank=True, validators=[validate_edtf])
     reference = models.CharField(
@@ -574,7 +610,9 @@ class Decision(Timestamped):
     votes_for = models.PositiveIntegerField(_("votes for"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("votes against"), null=True, blank=True)
     votes_abstaining = models.PositiveIntegerField(_("abstaining"), null=True, blank=True)
-    sources = models.ManyToManyField(Source, blank=True, related_name="decisions")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="decisions", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["sources"]
 
     class Meta:
@@ -649,21 +687,23 @@ class AgreementQuerySet(PublishedQuerySet):
 class Agreement(Timestamped):
     """An agreement within a relation: its kind, dates or term, areas, funding, decision."""
 
-    relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="agreements")
+    relation = models.ForeignKey(
+        Relation, on_delete=models.CASCADE, related_name="agreements", verbose_name=_("relation")
+    )
     kind = models.ForeignKey(AgreementKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     start = models.CharField(
         _("start"),
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF, e.g. 2008, 2010-10, 199X, 2009~"),
+        help_text=_("When the agreement took effect: for example 2008, October 2010, the 1990s."),
     )
     end = models.CharField(
         _("end"),
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF. Leave blank when a term is given or the agreement is open-ended."),
+        help_text=_("Leave blank when a term is given or the agreement runs until further notice."),
     )
     term_months = models.PositiveSmallIntegerField(
         _("term in months"), null=True, blank=True, help_text=_("e.g. 48 for four years")
@@ -700,7 +740,9 @@ class Agreement(Timestamped):
         default=False,
         help_text=_("New records start as drafts: preview them, then publish."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="agreements")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="agreements", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["focus_areas", "sources"]
     # Lifecycle (register/lifecycle.py): a renewal is the next agreement, linked to the
     # one it renews; an agreement ended before its term records when and by what decision.
@@ -717,7 +759,7 @@ class Agreement(Timestamped):
         max_length=50,
         blank=True,
         validators=[validate_edtf],
-        help_text=_("EDTF. The day an agreement was ended before its end or term."),
+        help_text=_("The day the agreement was ended before its end or term."),
     )
     ending_decision = models.ForeignKey(
         Decision,
@@ -757,7 +799,12 @@ class Agreement(Timestamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.period_text()}".strip()
+        try:
+            period = self.period_text()
+        except (ValueError, KeyError, IndexError, TypeError, ValidationError):
+            # A refused form shows the row with its invalid dates: named as typed, no 500.
+            period = "/".join(filter(None, [self.start, self.end]))
+        return f"{self.kind} {period}".strip()
 
     # -- derived dates and status --
 
@@ -882,7 +929,9 @@ def term_words(months: int | None, lang: str) -> str:
 class Funding(models.Model):
     """Who pays for an agreement's work, and what share ("Sida, 100 %")."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="funding")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="funding", verbose_name=_("agreement")
+    )
     funder = models.CharField(_("funder"), max_length=200)
     share_percent = models.DecimalField(
         _("share (%)"),
@@ -924,7 +973,10 @@ class Activity(Timestamped):
     """Something done with partners: a citizens' meeting, an exchange, a visit."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="activities"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("organisation"),
     )
     relations = models.ManyToManyField(
         Relation, related_name="activities", verbose_name=_("partners")
@@ -949,7 +1001,9 @@ class Activity(Timestamped):
         default=False,
         help_text=_("New records start as drafts: preview them, then publish."),
     )
-    sources = models.ManyToManyField(Source, blank=True, related_name="activities")
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="activities", verbose_name=_("sources")
+    )
     _history_m2m_fields = ["relations", "themes", "sources"]
     date_earliest = models.DateField(null=True, editable=False, db_index=True)
     host_country = models.CharField(
@@ -1027,7 +1081,10 @@ class ActivityParticipants(models.Model):
     """How many of an activity's participants came from one country (funders ask for this)."""
 
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="participants_by_country"
+        Activity,
+        on_delete=models.CASCADE,
+        related_name="participants_by_country",
+        verbose_name=_("activity"),
     )
     country = models.CharField(
         _("country of origin"),
@@ -1105,3 +1162,34 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.token}"
+
+
+# --- the links of the many-to-many fields, named for the admin ---------------------------
+
+
+def name_links() -> None:
+    """Django names the hidden link tables of many-to-many fields "Activity_relations
+    object (1)" and "activity-relation relation", in English, on every delete
+    confirmation. Each gets a name in the reader's language and a __str__ that names
+    both ends ("Medborgarmöte med Asti – Halmstad–Asti"). Runtime only (RegisterConfig.ready):
+    Django keeps no options of these tables in migrations."""
+    from django.utils.text import format_lazy
+
+    def link_str(self) -> str:
+        ends = [f for f in self._meta.fields if f.is_relation]
+        return " – ".join(str(getattr(self, f.name)) for f in ends)
+
+    for model in (Place, Organisation, Relation, Decision, Agreement, Activity):
+        for field in model._meta.local_many_to_many:
+            through: Any = field.remote_field.through
+            target: Any = field.remote_field.model
+            if not through._meta.auto_created:
+                continue
+            names = {"source": model._meta.verbose_name, "target": target._meta.verbose_name}
+            through._meta.verbose_name = format_lazy(_("link {source}–{target}"), **names)
+            through._meta.verbose_name_plural = format_lazy(_("links {source}–{target}"), **names)
+            through.__str__ = link_str
+            for end in through._meta.fields:
+                end_model: Any = end.related_model
+                if end_model is not None:
+                    end.verbose_name = end_model._meta.verbose_name

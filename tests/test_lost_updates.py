@@ -78,6 +78,7 @@ def test_it_refuses_a_stale_inline_row(two_sessions):
     on_relation_page = form_data(dora, relation_url)
     own_page = form_data(alice, change_url(agreement))
     own_page["start_0"] = "2001"
+    own_page["start_1"] = "year"  # the widget reopens Stord's 199X as a decade (issue 15)
     assert alice.post(change_url(agreement), own_page).status_code == 302
 
     row = next(
