@@ -78,8 +78,12 @@ messages: setup
 # Figures, not a test (issue 14): the page and the API under `make run` and through the
 # production stack, against nginx static and Datasette; ARGS=--long adds the 60 s runs.
 # The import and start-up figures: $(BIN)/python scripts/benchmark_imports.py
+# Then the national register's pages and lists (issue 16), cold and warm, with their query
+# counts, on SQLite and on PostgreSQL, over every Wikipedia pair and a generated register.
 benchmark: setup
 	$(BIN)/python scripts/benchmark.py $(ARGS)
+	$(BIN)/python scripts/benchmark_national.py
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/python scripts/benchmark_national.py
 
 clean:
 	rm -rf var/static .pytest_cache
