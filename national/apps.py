@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NationalConfig(AppConfig):
     name = "national"
-    verbose_name = "National register"
+    verbose_name = _("National register")

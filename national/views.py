@@ -363,9 +363,9 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """/sv/ and /en/: the national register when the installation is national, else the
-    municipality's own page (public's index, as a single-municipality installation has)."""
-    if getattr(settings, "VANORT_NATIONAL", False):
+    """/sv/ and /en/: the national register when the installation leads there
+    (settings.VANORT_ROOT), else the municipality's own page (public's index)."""
+    if settings.VANORT_NATIONAL and settings.VANORT_ROOT == "register":
         return redirect("national:register")
     from public.views import index
 

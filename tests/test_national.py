@@ -380,7 +380,7 @@ def test_every_page_answers_in_the_same_number_of_queries_for_5_and_50_rows(clie
 
 
 def test_the_root_leads_to_the_national_register_when_national(client, demo, settings):
-    settings.VANORT_NATIONAL = True
+    settings.VANORT_NATIONAL, settings.VANORT_ROOT = True, "register"
     for start, landing in (("/", "/sv/register/"), ("/sv/", "/sv/register/"),
                            ("/en/", "/en/register/")):  # fmt: skip
         response = client.get(start, follow=True)
@@ -390,6 +390,12 @@ def test_the_root_leads_to_the_national_register_when_national(client, demo, set
     for start, landing in (("/", "/sv/halmstad/"), ("/en/", "/en/halmstad/")):
         response = client.get(start, follow=True)
         assert response.redirect_chain[-1][0] == landing, start
+
+
+def test_the_demo_opens_on_its_municipality_and_serves_the_register(client, demo, settings):
+    settings.VANORT_NATIONAL, settings.VANORT_ROOT = True, "organisation"  # the defaults
+    assert client.get("/", follow=True).redirect_chain[-1][0] == "/sv/halmstad/"
+    assert client.get("/sv/register/").status_code == 200
 
 
 def test_no_organisation_can_take_the_slug_of_the_national_register(client, demo, admin_user):

@@ -96,7 +96,7 @@ def page(client, demo):
 
 
 def test_it_leads_from_the_root_to_the_page(client, demo, settings):
-    settings.VANORT_NATIONAL = False  # a national installation leads to its register
+    settings.VANORT_ROOT = "organisation"  # a national installation leads to its register
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == PAGE
     assert response.status_code == 200

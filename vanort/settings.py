@@ -205,6 +205,12 @@ VANORT_DEFAULT_ORGANISATION = os.getenv("VANORT_DEFAULT_ORGANISATION", "halmstad
 # single-municipality installation turns it off and keeps "/" on its own page. On in
 # development, so that `make run`'s demo serves it; off in production unless asked for.
 VANORT_NATIONAL = envbool("VANORT_NATIONAL", "False" if PRODUCTION else "True")
+# Where "/" leads: "register" (the national register) or "organisation" (the page of
+# VANORT_DEFAULT_ORGANISATION, or the list of organisations). A national installation
+# leads to its register; the demo serves it too but opens on its municipality, Halmstad.
+VANORT_ROOT = os.getenv(
+    "VANORT_ROOT", "register" if VANORT_NATIONAL and PRODUCTION else "organisation"
+)
 
 # --- e-mail and reminders (issue 6) ----------------------------------------------------
 # The demo writes e-mail to files in var/mail; set EMAIL_BACKEND to
