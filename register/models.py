@@ -1121,7 +1121,11 @@ class PlaceMerge(models.Model):
     removed_id = models.PositiveIntegerField(_("removed place's id"))
     removed_name = models.CharField(_("removed place"), max_length=200)
     merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("merged by"),
     )
     merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
     # {"relations": [ids], "names": [ids], "dropped_names": [[language, name]], ...}

@@ -378,3 +378,37 @@ def test_the_checks_catch_what_a_catalogue_cannot():
         )
         == []
     )
+
+
+def test_the_merge_pages_are_in_swedish_too(client, records):
+    """The place merge's choice page, its result and the undo: POSTed actions, so the
+    walk over every admin view above does not reach them."""
+    from django.contrib.auth import get_user_model
+
+    from register.models import Place, PlaceMerge
+
+    user = get_user_model().objects.create_superuser("merger", "merger@example.se", "x" * 16)
+    client.force_login(user)
+    client.cookies["django_language"] = "sv"
+    keep = Place.objects.get(name="Stord")
+    copy = Place.objects.create(name="Stord", country="NO", region="Vestland")
+    changelist = reverse("admin:register_place_changelist")
+    chosen = {"action": "merge_two_places", "_selected_action": [keep.pk, copy.pk]}
+    data, msgids, names = english_data(), english_msgids(), english_model_names()
+    pages = {"choice": client.post(changelist, chosen, HTTP_ACCEPT_LANGUAGE="sv")}
+    merged = client.post(changelist, {**chosen, "confirm": "yes", "keep": keep.pk}, follow=True)
+    pages["merged"] = merged
+    merge = PlaceMerge.objects.get()
+    pages["undone"] = client.post(
+        reverse("admin:register_placemerge_changelist"),
+        {"action": "undo_merges", "_selected_action": [merge.pk]},
+        follow=True,
+    )
+    problems = {}
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        english = english_on(visible_text(response.content.decode()), data, msgids, names)
+        if english:
+            problems[name] = english
+    assert merge.undone_at is None and PlaceMerge.objects.get().undone_at is not None
+    assert not problems, problems
