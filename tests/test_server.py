@@ -43,8 +43,8 @@ def test_make_run_serves_the_demo_over_http(vanort_process):
     try:
         body = wait_for(f"http://127.0.0.1:{port}/", process).decode()
         assert "Vänorter och samarbetsstäder" in body
-        assert "Kommunalt partnerskap, 2008–2012" in body
-        assert "ett 100-tal personer, varav cirka 80 ungdomar" in body
+        assert "mellan 2008 och 2012 ett kommunalt partnerskap med Moshi" in body
+        assert "Ett 100-tal personer deltog, varav cirka 80 ungdomar." in body
         css = wait_for(f"http://127.0.0.1:{port}/static/public/site.css", process)
         assert b"--brand" in css
     finally:

@@ -9,6 +9,13 @@
       return;
     }
     summary.focus();
+    // Django's change_form.js (loaded async) focuses an add form's first field, possibly
+    // after this ran; the load event waits for it, so the summary takes the focus back.
+    window.addEventListener("load", function () {
+      if (!summary.contains(document.activeElement)) {
+        summary.focus();
+      }
+    });
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");
       var field = link && document.getElementById(link.getAttribute("href").slice(1));
