@@ -15,7 +15,12 @@ from typing import Any
 from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+)
 from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -97,6 +102,27 @@ class Timestamped(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        """Django's field checks, and no NUL in any text: PostgreSQL refuses it outright
+        (a DataError at save, so a 500), SQLite would keep it. Django's forms check it;
+        imports and other callers of full_clean() get the same named error here."""
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as refused:
+            errors = refused.update_error_dict(errors)
+        no_nul = ProhibitNullCharactersValidator()
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname, None)
+            if (exclude and field.name in exclude) or not isinstance(value, str):
+                continue
+            try:
+                no_nul(value)
+            except ValidationError as refused:
+                errors.setdefault(field.name, []).extend(refused.error_list)
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self._note_publication()

@@ -164,3 +164,15 @@ def test_status_is_derived_from_today_never_stored(demo):
 def test_an_open_ended_agreement_stays_active(demo):
     gentofte = Agreement.objects.get(relation__partner__name="Gentofte")
     assert gentofte.status_on(date(2090, 1, 1)) == AgreementStatus.ACTIVE
+
+
+def test_a_nul_in_any_text_is_refused_with_the_field_named(db):
+    """PostgreSQL refuses NUL in text outright (a DataError, a 500 at save); the model's
+    own check names the field first, on either database."""
+    from register.models import Place
+
+    place = Place(name="Lund\x00", country="SE", wikidata_id="")
+    with pytest.raises(ValidationError) as refused:
+        place.full_clean()
+    assert "name" in refused.value.message_dict
+    assert not Place.objects.filter(name__startswith="Lund").exists()
