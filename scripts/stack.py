@@ -79,7 +79,8 @@ http {{
             proxy_cache_key "$scheme$http_host$request_uri|$vanort_gzip|$http_accept_language";
             proxy_cache_revalidate on;
             proxy_ignore_headers Cache-Control Expires;  # only what the app marks is kept
-            proxy_cache_lock on;
+            # No lock: with it, requests behind the first waited in 0.5 s steps (docs/deploy.md).
+            proxy_cache_lock off;
             # Signed in (staff, previews): straight to the app, never kept.
             proxy_cache_bypass $cookie_sessionid;
             proxy_no_cache $cookie_sessionid;
