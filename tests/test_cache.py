@@ -411,3 +411,11 @@ def test_a_revalidation_is_answered_from_the_headers_alone(client, demo):
     assert revalidated.status_code == 304 and revalidated.queries == 1  # the version
     full = get(client)
     assert full.status_code == 200 and full.queries > 1  # the body was gone: rendered
+
+
+def test_a_worker_warms_up_without_a_missing_template(caplog):
+    from vanort.caching import warm_up
+
+    with caplog.at_level("WARNING", logger="vanort.caching"):
+        warm_up()
+    assert not caplog.records, [record.getMessage() for record in caplog.records]

@@ -383,7 +383,7 @@ WARM_MODULES = (
 )
 WARM_TEMPLATES = (
     "public/organisation.html",
-    "public/relation.html",
     "public/partner.html",
     "public/activities.html",
+    "public/map.svg",
 )
