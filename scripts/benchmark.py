@@ -4,9 +4,10 @@
     .venv/bin/python scripts/benchmark.py [--seconds 5] [--connections 32] [--rounds 2] [--long]
 
 From one run, alternating A and B with wrk on loopback (bounded duration and connections):
-1. the page /sv/halmstad/ under `make run`'s gunicorn (SQLite, 2 workers, the per-process
-   cache) against nginx serving the same bytes as a static file, and for reference gunicorn
-   itself sending those bytes from memory (the ceiling of any Python app under it);
+1. the page /sv/halmstad/ under `make run`'s server (granian, the command read from the
+   Makefile; SQLite, 2 workers, the per-process cache) against nginx serving the same bytes
+   as a static file, and for reference that server and gunicorn's sync workers (what
+   `make run` used before) sending those bytes from memory: the ceiling of any Python app;
 2. the page through the production stack (nginx, two gunicorn instances, PostgreSQL,
    Redis; scripts/stack.py under scripts/with_postgres.py) against nginx static;
 3. /api/pairs?country=SE after `vanort import-pairs` of the Wikipedia pairs, against
@@ -123,20 +124,24 @@ def application(environ, start_response):
 """
 
 
-def gunicorn_bytes(url: str, tmp: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn as `make run` starts it, serving the bytes of `url` from memory with a
-    three-line WSGI app: the most any Python app can reach under this server."""
-    folder = tmp / "bytes-app"
+def server_bytes(url: str, tmp: Path, server: str) -> tuple[subprocess.Popen, str]:
+    """`make run`'s server (granian), or gunicorn with two sync workers as `make run`
+    started it before, serving the bytes of `url` from memory with a three-line WSGI app:
+    the most any Python app can reach under that server."""
+    folder = tmp / f"bytes-app-{server}"
     folder.mkdir()
     with urllib.request.urlopen(url) as response:
         (folder / "page.html").write_bytes(response.read())
     (folder / "bytes_app.py").write_text(BYTES_APP)
     port = stack.free_port()
+    if server == "gunicorn":
+        command = [str(BIN / "gunicorn"), "bytes_app:application", "--chdir", str(folder),
+                   "--bind", f"127.0.0.1:{port}", "--workers", "2"]  # fmt: skip
+    else:
+        command = stack.make_run_command(port, "bytes_app:application")
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "bytes_app:application", "--chdir", str(folder),
-         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     stack.wait_for(f"http://127.0.0.1:{port}/", process=process)
     return process, f"http://127.0.0.1:{port}/"
 
@@ -173,7 +178,7 @@ def make_run_part(args, tmp: Path) -> None:
     stack.vanort(["import-pairs", str(CSV)], env)
     stack.vanort(["collectstatic", "--noinput", "-v", "0"], env)
     port = stack.free_port()
-    app = stack.start_gunicorn(port, env, workers=2, log=tmp / "make-run.log")
+    app = stack.start_make_run_server(port, env, log=tmp / "make-run.log")
     base = f"http://127.0.0.1:{port}"
     processes = [app]
     try:
@@ -182,20 +187,24 @@ def make_run_part(args, tmp: Path) -> None:
         page_cold, api_cold = cold(base + PAGE), cold(base + API)
         page_warm, api_warm = cold(base + PAGE), cold(base + API)
         nginx, static_url = static_copy(base + PAGE, tmp, "make-run")
-        ceiling, ceiling_url = gunicorn_bytes(base + PAGE, tmp)
+        ceiling, ceiling_url = server_bytes(base + PAGE, tmp, "granian")
+        before, before_url = server_bytes(base + PAGE, tmp, "gunicorn")
         ds, ds_url = datasette(tmp)
-        processes += [nginx, ceiling, ds]
+        processes += [nginx, ceiling, before, ds]
         ds_cold = cold(ds_url)
         print(f"\n1. The page under `make run` (A) against nginx static (B), {args.connections} "
               f"connections, {args.seconds} s each")  # fmt: skip
         a, b = alternate(("make run " + PAGE, base + PAGE), ("nginx static", static_url),
                          args.rounds, args.seconds, args.connections)  # fmt: skip
         print(f"   ratio {a['rps'] / b['rps']:.3f} (goal >= 0.3)")
-        print("   reference: gunicorn (same workers) sending the same bytes from memory")
-        e, f = alternate(("gunicorn, bytes in memory", ceiling_url), ("nginx static", static_url),
+        print("   reference: the same bytes from memory, by make run's server and by gunicorn")
+        e, f = alternate(("granian, bytes in memory", ceiling_url), ("nginx static", static_url),
                          1, args.seconds, args.connections)  # fmt: skip
-        print(f"   ceiling {e['rps'] / f['rps']:.3f} of nginx; vanort is {a['rps'] / e['rps']:.2f}"
-              " of it")  # fmt: skip
+        g, h = alternate(("gunicorn sync, bytes in memory", before_url),
+                         ("nginx static", static_url), 1, args.seconds,
+                         args.connections)  # fmt: skip
+        print(f"   ceiling {e['rps'] / f['rps']:.3f} of nginx (gunicorn's "
+              f"{g['rps'] / h['rps']:.3f}); vanort is {a['rps'] / e['rps']:.2f} of it")  # fmt: skip
         print(f"\n3. {API} (A) against Datasette over the same CSV (B)")
         c, d = alternate(("vanort " + API, base + API), ("datasette", ds_url),
                          args.rounds, args.seconds, args.connections)  # fmt: skip

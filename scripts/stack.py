@@ -10,6 +10,7 @@ DATABASE_URL) and one Redis for the shared response cache. docs/deploy.md explai
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -172,6 +173,23 @@ def start_gunicorn(
          "--workers", str(workers), "--keep-alive", "5", *threaded],
         cwd=ROOT, env=env, stdout=out, stderr=out,
     )  # fmt: skip
+
+
+def make_run_command(port: int, application: str = "vanort.wsgi:application") -> list[str]:
+    """The server command of `make run`, read from the Makefile (`make -n serve`), so the
+    benchmark measures what a user starts; `application` swaps in another WSGI app."""
+    printed = subprocess.run(
+        ["make", "-s", "-n", "serve", "HOST=127.0.0.1", f"PORT={port}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    command = shlex.split(printed.strip().splitlines()[-1])
+    command[0] = str(ROOT / command[0]) if not Path(command[0]).is_absolute() else command[0]
+    return [application if word == "vanort.wsgi:application" else word for word in command]
+
+
+def start_make_run_server(port: int, env: dict, log: Path | None = None, cwd: Path = ROOT):
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open by the child)
+    return subprocess.Popen(make_run_command(port), cwd=cwd, env=env, stdout=out, stderr=out)
 
 
 def stop(process: subprocess.Popen | None) -> None:

@@ -385,12 +385,42 @@ def test_the_fast_path_adds_the_cors_headers_the_api_has(client, demo):
     assert headers["access-control-allow-origin"] == "*" and "origin" in headers["vary"].lower()
 
 
+def test_a_plain_request_is_answered_from_what_the_process_sent_before(client, demo):
+    wsgi = Wsgi()
+    rendered, from_cache, ready = wsgi.get(PAGE), wsgi.get(PAGE), wsgi.get(PAGE)
+    assert len(wsgi.application.ready.answers) == 1 and wsgi.reached_django == 1
+    assert ready[3] == 1  # the version, nothing else
+    caches["responses"].clear()
+    fresh = client.get(PAGE)
+    for answer in (rendered, from_cache, ready):
+        assert answer[0] == 200 and answer[2] == fresh.content
+        assert answer[1] == dict(fresh.items())
+
+
 def test_after_an_edit_the_fast_path_sends_the_new_page(demo):
     wsgi = Wsgi()
-    assert "Moshi" in wsgi.get(PAGE)[2].decode()
+    for _ in range(3):  # rendered, from the cache, ready in the process
+        assert "Moshi" in wsgi.get(PAGE)[2].decode()
     Relation.objects.get(partner__name="Moshi").delete()
     _, _, content, _ = wsgi.get(PAGE)
     assert "Moshi" not in content.decode() and wsgi.reached_django == 2
+
+
+def test_the_fast_path_sends_a_ready_answer_only_until_it_expires(demo):
+    url, wsgi = "/sv/halmstad/kontakt/", Wsgi()
+    with time_machine.travel(at("2026-06-15 06:59:00"), tick=False):  # a Monday
+        closed = [wsgi.get(url)[2] for _ in range(3)][-1]
+        assert len(wsgi.application.ready.answers) == 1
+    with time_machine.travel(at("2026-06-15 07:00:00"), tick=False):  # the line opens
+        opened = wsgi.get(url)[2]
+    assert wsgi.reached_django == 2 and opened != closed
+
+
+def test_a_host_not_allowed_is_refused_by_django_every_time(demo):
+    wsgi = Wsgi()
+    for _ in range(2):
+        assert wsgi.get(PAGE, HTTP_HOST="evil.example")[0] == 400
+    assert wsgi.reached_django == 2 and not wsgi.application.addresses
 
 
 def test_staff_and_head_requests_go_to_django(demo):

@@ -1,4 +1,4 @@
-"""`make run` as a newcomer runs it: a real gunicorn server, the page fetched over HTTP."""
+"""`make run` as a newcomer runs it: the real server (granian), the page fetched over HTTP."""
 
 import os
 import signal

@@ -39,7 +39,9 @@ import logging
 import math
 import os
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -215,6 +217,10 @@ def _set(key: str, entry: Entry, seconds: int) -> None:
         log.warning("response cache: set failed", exc_info=True)
 
 
+def entry_key(base: str, version) -> str:
+    return f"entry:{base}:{hashlib.sha256(version.key.encode()).hexdigest()[:24]}"
+
+
 @dataclass
 class Lookup:
     """What the cache said about a request: its answer, or the keys to store one under."""
@@ -246,7 +252,7 @@ def lookup(request: HttpRequest) -> Lookup:
             return Lookup()
         log.warning("database unavailable: %s answered from the cache", request.path)
         return Lookup(entry.response(request))
-    key = f"entry:{base}:{hashlib.sha256(version.key.encode()).hexdigest()[:24]}"
+    key = entry_key(base, version)
     now = time.time()
     if any(name in request.META for name in CONDITIONS):
         # nginx revalidates on every request: its question is answered from the entry's
@@ -318,30 +324,158 @@ class CachedAnswers:
     request signals, which cost several times what the answer itself does. What it sends
     is the stored answer, made by the whole middleware chain, plus what the two
     middleware outside the cache add (CORS; HEAD is left to Django). A miss goes on to
-    Django with what the lookup found, so the version is read once per request."""
+    Django with what the lookup found, so the version is read once per request.
+
+    A plain request (no cookie, no Origin, no condition: a citizen's browser on its first
+    visit, a crawler, a benchmark) is answered from `ReadyAnswers`, what this process
+    already sent for the same entry key, without building a request or a response."""
 
     def __init__(self, application):
         self.application = application
         from corsheaders.middleware import CorsMiddleware
 
         self.cors = CorsMiddleware(lambda request: None)
+        self.ready = ReadyAnswers()
+        self.addresses: dict[tuple, tuple[Scope, str] | None] = {}
+        proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        self.address_fields = ADDRESS_FIELDS + ((proxy_header[0],) if proxy_header else ())
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET":
             return self.application(environ, start_response)
-        from django.core.handlers.wsgi import WSGIRequest
-
         # As Django's handler does: drops a broken or old connection, resets the checks.
         request_started.send(sender=CachedAnswers, environ=environ)
+        if not any(map(environ.get, NOT_PLAIN)):  # present and not empty
+            ready = self.plain_answer(environ)
+            if ready is not None:
+                start_response(ready.status, list(ready.headers))
+                return [ready.content]
+            if LOOKUP in environ:  # a miss: the view renders it
+                return self.application(environ, start_response)
+        from django.core.handlers.wsgi import WSGIRequest
+
         request = WSGIRequest(environ)
         found = lookup(request)
         if found.answer is None:
             environ[LOOKUP] = found
             return self.application(environ, start_response)
         response = self.cors.add_response_headers(request, found.answer)
-        status = f"{response.status_code} {response.reason_phrase}"
-        start_response(status, [(str(k), str(v)) for k, v in response.items()])
+        start_response(*_status_and_headers(response))
         return [response.content]
+
+    def plain_answer(self, environ) -> Ready | None:
+        """The answer to a plain request from this process's ready answers or the cache;
+        None with a Lookup left in `environ` on a miss, None alone when the cache cannot
+        tell (no such address, or no database: lookup() decides)."""
+        address = self.address_of(environ)
+        if address is None:
+            return None
+        scope, base = address
+        try:
+            version = scope.version()
+        except Exception:
+            return None
+        key, now = entry_key(base, version), time.time()
+        ready = self.ready.get(key, now)
+        if ready is not None:
+            return ready
+        entry = _get(key)
+        if entry is None or not entry.fresh(now):
+            environ[LOOKUP] = Lookup(None, key, base)
+            return None
+        from django.core.handlers.wsgi import WSGIRequest
+
+        request = WSGIRequest(environ)
+        response = self.cors.add_response_headers(request, entry.response(request))
+        ready = Ready(*_status_and_headers(response), response.content, entry.made, entry.expires)
+        self.ready.put(key, ready)
+        return ready
+
+    def address_of(self, environ) -> tuple[Scope, str] | None:
+        """The scope and base key of a plain request, remembered by the environ fields
+        they are made from (the same fields always give the same key)."""
+        fields = tuple(map(environ.get, self.address_fields))
+        if fields in self.addresses:
+            return self.addresses[fields]
+        from django.core.handlers.wsgi import WSGIRequest
+
+        request = WSGIRequest(environ)
+        scope = scope_of(request)
+        try:
+            address = None if scope is None else (scope, base_key(request, scope))
+        except Exception:  # DisallowedHost and the like: Django answers it
+            return None
+        if len(self.addresses) >= 4096:
+            self.addresses.clear()
+        self.addresses[fields] = address
+        return address
+
+
+ADDRESS_FIELDS = (
+    "wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO",
+    "QUERY_STRING", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+)  # fmt: skip
+"""What scope_of() and base_key() read from a request without cookies."""
+NOT_PLAIN = ("HTTP_COOKIE", "HTTP_ORIGIN", *CONDITIONS)
+
+
+def _status_and_headers(response: HttpResponse) -> tuple[str, list[tuple[str, str]]]:
+    status = f"{response.status_code} {response.reason_phrase}"
+    return status, [(str(name), str(value)) for name, value in response.items()]
+
+
+@dataclass(frozen=True)
+class Ready:
+    """An answer as the WSGI server takes it."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    content: bytes
+    made: float
+    expires: float
+
+
+class ReadyAnswers:
+    """What this process sent to plain requests, by entry key, least recently used
+    dropped first. The key carries the data version and the code version, so an answer
+    kept here is exactly as valid as the cache entry it was made from: only its expiry is
+    checked. Kept small (RSS): answers over 1 MB are not kept."""
+
+    def __init__(self, budget: int = 16 * 2**20, largest: int = 2**20):
+        self.answers: OrderedDict[str, Ready] = OrderedDict()
+        self.budget, self.largest, self.size = budget, largest, 0
+        self.lock = threading.Lock()  # the production stack's workers are threaded
+
+    def get(self, key: str, now: float) -> Ready | None:
+        ready = self.answers.get(key)
+        if ready is None:
+            return None
+        if not ready.made <= now < ready.expires:
+            self.drop(key)
+            return None
+        with self.lock:
+            if key in self.answers:
+                self.answers.move_to_end(key)
+        return ready
+
+    def put(self, key: str, ready: Ready) -> None:
+        if len(ready.content) > self.largest:
+            return
+        with self.lock:
+            if key in self.answers:
+                return
+            self.answers[key] = ready
+            self.size += len(ready.content)
+            while self.size > self.budget:
+                _, dropped = self.answers.popitem(last=False)
+                self.size -= len(dropped.content)
+
+    def drop(self, key: str) -> None:
+        with self.lock:
+            dropped = self.answers.pop(key, None)
+            if dropped is not None:
+                self.size -= len(dropped.content)
 
 
 def warm_up() -> None:
