@@ -16,11 +16,18 @@ import functools
 import secrets
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 ALL = "all"
 SHARED = "shared"
+
+committed = Signal()
+"""Sent once a transaction that bumped a version has committed (or at once outside one):
+what keeps a copy of published answers outside this process, nginx's (vanort/caching.py),
+moves on to the new version."""
 WATCHED_APPS = {"register", "interop"}
 
 
@@ -100,6 +107,7 @@ def bump(organisation_ids=None) -> None:
     installation, in the caller's transaction."""
     from register.models import DataVersion, Organisation
 
+    transaction.on_commit(_send_committed)
     token, now = secrets.token_hex(8), timezone.now()
     wanted = {ALL: None}
     if organisation_ids is None:
@@ -125,6 +133,10 @@ def bump(organisation_ids=None) -> None:
         ],
         ignore_conflicts=True,  # created meanwhile by another transaction: its token is new too
     )
+
+
+def _send_committed() -> None:
+    committed.send(sender=Version)
 
 
 def bump_all() -> None:

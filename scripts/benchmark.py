@@ -241,7 +241,7 @@ def stack_part(args, tmp: Path) -> None:
             a, b = alternate(("stack " + PAGE, url), ("nginx static", static_url),
                              args.rounds, args.seconds, args.connections)  # fmt: skip
             print(f"   ratio {a['rps'] / b['rps']:.3f} (goal >= 0.8)")
-            sizes = [s for pid in running.gunicorn_pids() for s in rss_mb(pid)]
+            sizes = [s for pid in running.app_pids() for s in rss_mb(pid)]
             print(f"   worker RSS after the load: {', '.join(f'{s:.0f}' for s in sizes)} MB")
         finally:
             stack.stop(nginx)

@@ -1,7 +1,8 @@
 """The production stack on loopback ports, for tests/test_stack.py and scripts/benchmark.py:
-nginx in front (static files, the app's cache headers passed on, a proxy cache that asks
-the app again on every request), several gunicorn instances, one database (the caller's
-DATABASE_URL) and one Redis for the shared response cache. docs/deploy.md explains it.
+nginx in front (static files, the app's cache headers passed on, a proxy cache keyed by
+the generation the app points it at), several instances of `make run`'s server (granian),
+one database (the caller's DATABASE_URL) and one Redis for the shared response cache.
+docs/deploy.md explains it.
 
     with Stack(tmp, database_url, instances=2) as stack:
         stack.nginx_url, stack.app_urls
@@ -44,9 +45,10 @@ http {{
     uwsgi_temp_path {tmp}/nginx-uwsgi;
     scgi_temp_path {tmp}/nginx-scgi;
 
-    # nginx keeps what the app allows (X-Accel-Expires: @1, an expiry long past): every
-    # request is asked again with If-None-Match, the app answers 304 from its version
-    # check, and nginx sends the body it kept. Exact, and the app sends no body.
+    # nginx keeps what the app marks (X-Accel-Expires: until the answer changes by
+    # itself) under a key that starts with the generation the app's link points at
+    # ($realpath_root, resolved on every request): after a change the app points it at a
+    # new generation, so the next request misses and the app renders the new page.
     proxy_cache_path {tmp}/nginx-cache levels=1:2 keys_zone=vanort:10m max_size=200m
                      inactive=1h use_temp_path=off;
 
@@ -69,6 +71,7 @@ http {{
         }}
 
         location / {{
+            root {generation};  # a symlink (VANORT_NGINX_GENERATION), not a folder of files
             proxy_pass http://vanort;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -77,7 +80,10 @@ http {{
             proxy_set_header X-Forwarded-Proto $scheme;
 
             proxy_cache vanort;
-            proxy_cache_key "$scheme$http_host$request_uri|$vanort_gzip|$http_accept_language";
+            set $vanort_address "$scheme$http_host$request_uri|$vanort_gzip";
+            set $vanort_language "$http_accept_language|$cookie_django_language";
+            proxy_cache_key "$realpath_root|$vanort_address|$vanort_language";
+            add_header X-Cache-Status $upstream_cache_status;
             proxy_cache_revalidate on;
             proxy_ignore_headers Cache-Control Expires;  # only what the app marks is kept
             # No lock: with it, requests behind the first waited in 0.5 s steps (docs/deploy.md).
@@ -112,11 +118,14 @@ def wait_for(url: str, seconds: float = 60, process: subprocess.Popen | None = N
     raise RuntimeError(f"{url} did not answer in {seconds} s")
 
 
-def nginx_config(tmp: Path, port: int, app_ports: list[int], static: Path, workers=2) -> str:
+def nginx_config(
+    tmp: Path, port: int, app_ports: list[int], static: Path, generation: Path, workers=2
+) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in app_ports)
     return NGINX_CONF.format(
-        tmp=tmp, port=port, servers=servers, static=static, workers=workers, user=_user()
-    )
+        tmp=tmp, port=port, servers=servers, static=static, workers=workers, user=_user(),
+        generation=generation,
+    )  # fmt: skip
 
 
 def _user() -> str:
@@ -161,20 +170,6 @@ def start_redis(tmp: Path, port: int) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def start_gunicorn(
-    port: int, env: dict, workers: int = 2, log: Path | None = None, threads: int = 1
-):
-    """`make run`'s server (threads=1: sync workers, one connection per request), or the
-    production stack's (threaded workers, which keep nginx's upstream connections open)."""
-    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open by the child)
-    threaded = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
-    return subprocess.Popen(
-        [str(BIN / "gunicorn"), "vanort.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--keep-alive", "5", *threaded],
-        cwd=ROOT, env=env, stdout=out, stderr=out,
-    )  # fmt: skip
-
-
 def make_run_command(port: int, application: str = "vanort.wsgi:application") -> list[str]:
     """The server command of `make run`, read from the Makefile (`make -n serve`), so the
     benchmark measures what a user starts; `application` swaps in another WSGI app."""
@@ -187,9 +182,12 @@ def make_run_command(port: int, application: str = "vanort.wsgi:application") ->
     return [application if word == "vanort.wsgi:application" else word for word in command]
 
 
-def start_make_run_server(port: int, env: dict, log: Path | None = None, cwd: Path = ROOT):
+def start_make_run_server(port: int, env: dict, log: Path | None = None, workers: int = 2):
+    """`make run`'s server; the production stack runs the same with `workers` each."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open by the child)
-    return subprocess.Popen(make_run_command(port), cwd=cwd, env=env, stdout=out, stderr=out)
+    command = make_run_command(port)
+    command[command.index("--workers") + 1] = str(workers)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
 
 
 def stop(process: subprocess.Popen | None) -> None:
@@ -213,12 +211,13 @@ def vanort(args: list[str], env: dict) -> str:
 
 
 class Stack:
-    """nginx, `instances` gunicorn servers and Redis on loopback, on `database_url`."""
+    """nginx, `instances` app servers and Redis on loopback, on `database_url`."""
 
     def __init__(self, tmp: Path, database_url: str, instances: int = 2, workers: int = 2):
         self.tmp, self.database_url = Path(tmp), database_url
         self.instances, self.workers = instances, workers
         self.processes: list[subprocess.Popen] = []
+        self.generation = self.tmp / "nginx-generation" / "current"
 
     def env(self) -> dict:
         return dict(
@@ -226,6 +225,7 @@ class Stack:
             DATABASE_URL=self.database_url,
             VANORT_CACHE_URL=f"redis://127.0.0.1:{self.redis_port}/0",
             VANORT_VAR_DIR=str(self.tmp / "var"),
+            VANORT_NGINX_GENERATION=str(self.generation),
             DB_CONN_MAX_AGE="600",
             ALLOWED_HOSTS="127.0.0.1,localhost",
         )
@@ -245,12 +245,14 @@ class Stack:
         vanort(["migrate", "--noinput", "-v", "0"], env)
         vanort(["load-demo"], env)
         vanort(["collectstatic", "--noinput", "-v", "0"], env)
+        vanort(["nginx-generation"], env)  # as on every release
         self.app_ports = [free_port() for _ in range(self.instances)]
         for number, port in enumerate(self.app_ports):
-            log = self.tmp / f"gunicorn-{number}.log"
-            self.processes.append(start_gunicorn(port, env, self.workers, log, threads=4))
+            log = self.tmp / f"app-{number}.log"
+            self.processes.append(start_make_run_server(port, env, log, workers=self.workers))
         self.port = free_port()
-        config = nginx_config(self.tmp, self.port, self.app_ports, self.tmp / "var" / "static")
+        static = self.tmp / "var" / "static"
+        config = nginx_config(self.tmp, self.port, self.app_ports, static, self.generation)
         self.processes.append(start_nginx(self.tmp, config))
         for port in self.app_ports:
             wait_for(f"http://127.0.0.1:{port}/sv/halmstad/")
@@ -264,8 +266,8 @@ class Stack:
     def app_urls(self) -> list[str]:
         return [f"http://127.0.0.1:{port}" for port in self.app_ports]
 
-    def gunicorn_pids(self) -> list[int]:
-        return [p.pid for p in self.processes if "gunicorn" in str(p.args[0])]
+    def app_pids(self) -> list[int]:
+        return [p.pid for p in self.processes if "granian" in str(p.args[0])]
 
     def __exit__(self, *exc) -> None:
         for process in reversed(self.processes):

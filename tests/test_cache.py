@@ -449,3 +449,58 @@ def test_a_worker_warms_up_without_a_missing_template(caplog):
     with caplog.at_level("WARNING", logger="vanort.caching"):
         warm_up()
     assert not caplog.records, [record.getMessage() for record in caplog.records]
+
+
+# --- nginx's copy: the generation link (docs/deploy.md) -------------------------------
+
+
+@pytest.fixture
+def generation(tmp_path, settings):
+    settings.VANORT_NGINX_GENERATION = str(tmp_path / "current")
+    return tmp_path / "current"
+
+
+def test_a_committed_change_points_nginx_at_a_new_generation(
+    demo, generation, django_capture_on_commit_callbacks
+):
+    from vanort.caching import point_nginx_at_the_current_generation
+
+    first = point_nginx_at_the_current_generation()
+    assert generation.resolve() == first and first.is_dir()
+    assert point_nginx_at_the_current_generation() == first  # nothing changed: the same
+    relation = Relation.objects.get(partner__name="Stord")
+    relation.description_sv = "Ny text."
+    with django_capture_on_commit_callbacks(execute=True):
+        relation.save()
+    assert generation.resolve() != first
+
+
+def test_a_rolled_back_change_leaves_nginx_where_it_was(demo, generation):
+    from django.db import transaction
+
+    from vanort.caching import point_nginx_at_the_current_generation
+
+    first = point_nginx_at_the_current_generation()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Relation.objects.get(partner__name="Stord").delete()
+        raise RuntimeError("rolled back")
+    assert generation.resolve() == first
+
+
+def test_nginx_may_keep_a_page_until_it_changes_by_itself(client, demo, generation):
+    with time_machine.travel(at("2026-06-15 06:59:00"), tick=False):  # a Monday
+        response = client.get("/sv/halmstad/kontakt/")
+    # the phone line opens at 07:00; the header is stored with the entry, so absolute
+    assert response["X-Accel-Expires"] == f"@{int(at('2026-06-15 07:00:00').timestamp())}"
+
+
+def test_without_a_generation_nginx_asks_again_every_time(client, demo):
+    assert client.get(PAGE)["X-Accel-Expires"] == "@1"
+
+
+def test_the_generation_command_needs_the_setting(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.VANORT_NGINX_GENERATION = ""
+    with pytest.raises(CommandError, match="VANORT_NGINX_GENERATION is not set"):
+        call_command("nginx_generation")

@@ -1,6 +1,7 @@
-"""The production stack (docs/deploy.md): nginx in front of two gunicorn instances on one
-PostgreSQL with the shared Redis cache. An edit is seen at once through either instance
-and through nginx: no stale page anywhere (issue 14).
+"""The production stack (docs/deploy.md): nginx in front of two app instances (granian) on
+one PostgreSQL with the shared Redis cache. nginx answers from its own copy without asking
+the app, and an edit is still seen at once through either instance and through nginx: no
+stale page anywhere (issue 14).
 
 Runs in CI's PostgreSQL run (`-m stack` alone); skipped on SQLite, and without nginx or
 redis-server except under CI=true, where their absence fails."""
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -60,7 +63,7 @@ def database_url():
 def fetch(url, **headers):
     request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read().decode()
+        return response.status, response.headers, response.read().decode()  # any case
 
 
 def test_an_edit_is_seen_at_once_through_every_instance_and_nginx(tmp_path, database_url):
@@ -74,14 +77,42 @@ def test_an_edit_is_seen_at_once_through_every_instance_and_nginx(tmp_path, data
         status, headers, _ = fetch(running.nginx_url + "/static/public/site.css")
         assert status == 200 and "text/css" in headers["Content-Type"]
 
+        assert fetch(running.nginx_url + PAGE)[1]["X-Cache-Status"] == "HIT"  # app not asked
+        before = os.readlink(running.generation)
+
         stack.vanort(["shell", "-c", EDIT], running.env())
 
-        for url in [running.nginx_url, *running.app_urls, running.nginx_url]:
+        assert os.readlink(running.generation) != before  # moved on by the committing process
+        status, headers, page = fetch(running.nginx_url + PAGE)
+        assert "Ändrad genom stacken." in page and headers["X-Cache-Status"] == "MISS"
+        for url in [*running.app_urls, running.nginx_url]:
             assert "Ändrad genom stacken." in fetch(url + PAGE)[2], url
         # What nginx passes on is the app's: validators and cache policy.
         status, headers, _ = fetch(running.nginx_url + PAGE)
+        assert headers["X-Cache-Status"] == "HIT"
         assert headers["Cache-Control"] == "public, max-age=0, must-revalidate"
         assert "ETag" in headers and "X-Accel-Expires" not in headers
+        # A browser's revalidation is answered by nginx from its copy.
+        request = urllib.request.Request(
+            running.nginx_url + PAGE, headers={"If-None-Match": headers["ETag"]}
+        )
+        with pytest.raises(urllib.error.HTTPError) as not_modified:
+            urllib.request.urlopen(request, timeout=10)
+        assert not_modified.value.code == 304
+
+
+def test_nginx_keeps_a_page_only_until_it_changes_by_itself(tmp_path, database_url):
+    """The app's X-Accel-Expires is the absolute moment of the page's next change by
+    itself (the phone line opening, midnight), so a copy nginx kept cannot outlive it."""
+    _needs(stack.NGINX, "nginx")
+    _needs(stack.REDIS, "redis-server")
+    with stack.Stack(tmp_path, database_url, instances=1, workers=1) as running:
+        app = running.app_urls[0]
+        status, headers, _ = fetch(app + "/sv/halmstad/kontakt/")
+        expires = headers["X-Accel-Expires"]
+        assert expires.startswith("@")
+        remaining = int(expires[1:]) - time.time()
+        assert 0 < remaining <= 24 * 3600 + 60
 
 
 def test_an_api_list_follows_an_edit_through_nginx(tmp_path, database_url):

@@ -32,7 +32,9 @@ answered from the newest entry for its address (kept a day), rather than not at 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import importlib
 import logging
@@ -302,15 +304,72 @@ class ResponseCacheMiddleware:
         expires = until.timestamp()
         if expires <= now:
             return response
-        # nginx in front (docs/deploy.md) keeps the answer but asks again every time
-        # (If-None-Match), so it is exact too: a moment long past is its expiry.
-        response["X-Accel-Expires"] = "@1"
+        response["X-Accel-Expires"] = nginx_expiry(expires)
         entry = Entry(response.status_code, list(response.items()), response.content, now, expires)
         seconds = max(1, math.ceil(expires - now))
         _set(key, entry, seconds)
         _set("head:" + key, dataclasses.replace(entry, content=b""), seconds)
         _set("last:" + base, entry, LAST_GOOD_SECONDS)
         return entry.response(request) if conditions else response
+
+
+# --- nginx's copy (docs/deploy.md) -------------------------------------------------------
+
+
+def nginx_expiry(expires: float) -> str:
+    """How long nginx in front may keep an answer (X-Accel-Expires, an absolute time, as
+    the header is stored with the entry). With a generation link, nginx's cache key moves
+    on with every change, so it keeps the answer until it changes by itself. Without one,
+    a moment long past: nginx keeps the answer but asks again (If-None-Match) every time."""
+    return f"@{math.floor(expires)}" if settings.VANORT_NGINX_GENERATION else "@1"
+
+
+def point_nginx_at_the_current_generation(**kwargs) -> Path | None:
+    """Point the generation link at the current data and code version (after every
+    committed change: register.versions.committed). nginx resolves the link on every
+    request ($realpath_root in its cache key), so the first request after this misses and
+    reaches the app, which reads the new version; an answer made from the old data while
+    this ran is stored under the old generation, which nobody asks for again."""
+    link = settings.VANORT_NGINX_GENERATION
+    if not link:
+        return None
+    link = Path(link)
+    generations = link.parent / "generations"
+    generations.mkdir(parents=True, exist_ok=True)
+    # Two commits racing: each reads the version inside the lock, after its own commit,
+    # so the last to take the lock points the link at the newest version.
+    with open(link.parent / ".generation.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        from register import versions
+
+        data = versions.for_everything().key
+        name = hashlib.sha256(f"{data}|{code_version()}".encode()).hexdigest()[:20]
+        target = generations / name
+        if os.path.realpath(link) != os.path.realpath(target):
+            target.mkdir(exist_ok=True)
+            staged = link.with_name(f".{link.name}.{os.getpid()}.{threading.get_ident()}")
+            os.symlink(target, staged)
+            os.replace(staged, link)  # atomic: nginx sees the old target or the new one
+            _prune(generations, keep=target)
+    return target
+
+
+def _prune(generations: Path, keep: Path, hours: float = 1) -> None:
+    """Generations left for an hour: a request that resolved the link just before it
+    moved may still name its old target, and nginx answers 500 to a link it cannot
+    resolve."""
+    old = time.time() - hours * 3600
+    for folder in generations.iterdir():
+        if folder != keep and folder.stat().st_mtime < old:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+
+
+def _switch_after_commit(**kwargs) -> None:
+    try:
+        point_nginx_at_the_current_generation()
+    except Exception:  # the change is committed: say loudly that nginx may lag behind it
+        log.exception("nginx generation not switched: run `vanort nginx-generation`")
 
 
 # --- before Django's handler ------------------------------------------------------------

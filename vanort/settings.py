@@ -156,6 +156,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Embedded default: a cache in each process, exact because every request checks the data
 # version in the database. Several app servers share one: VANORT_CACHE_URL=redis://host:6379/0
 VANORT_CACHE_URL = os.getenv("VANORT_CACHE_URL", "")
+# nginx in front keeps answers itself until they change (docs/deploy.md): the symlink whose
+# target names the current generation (data and code version), which nginx puts in its
+# cache key. Empty: nginx asks the app again on every request.
+VANORT_NGINX_GENERATION = os.getenv("VANORT_NGINX_GENERATION", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "responses": (
