@@ -34,10 +34,11 @@ run: setup
 
 # The server alone (scripts/benchmark.py reads this command with `make -n serve`):
 # granian, whose HTTP handling is in Rust, sends a cached page about five times as fast as
-# gunicorn's sync workers can send fixed bytes (docs/deploy.md). Four threads per worker:
-# a long export does not hold up the pages behind it.
+# gunicorn's sync workers can send fixed bytes (docs/deploy.md). One thread per worker, as
+# gunicorn's sync workers had: a cached page is sent as fast, and each thread more cost
+# 4-5 MB of RSS under load (measured 118, 122 and 132 MB for 1, 2 and 4 threads).
 SERVE = $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
-	--blocking-threads 4 --respawn-failed-workers vanort.wsgi:application
+	--blocking-threads 1 --respawn-failed-workers vanort.wsgi:application
 serve:
 	$(SERVE)
 

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -217,7 +218,8 @@ class Stack:
         self.tmp, self.database_url = Path(tmp), database_url
         self.instances, self.workers = instances, workers
         self.processes: list[subprocess.Popen] = []
-        self.generation = self.tmp / "nginx-generation" / "current"
+        # nginx resolves the link on every request: a short path costs it less.
+        self.generation = Path(tempfile.mkdtemp(prefix="vg", dir="/tmp")) / "current"
 
     def env(self) -> dict:
         return dict(
@@ -273,3 +275,4 @@ class Stack:
         for process in reversed(self.processes):
             stop(process)
         self.processes.clear()
+        shutil.rmtree(self.generation.parent, ignore_errors=True)

@@ -334,8 +334,7 @@ def point_nginx_at_the_current_generation(**kwargs) -> Path | None:
     if not link:
         return None
     link = Path(link)
-    generations = link.parent / "generations"
-    generations.mkdir(parents=True, exist_ok=True)
+    link.parent.mkdir(parents=True, exist_ok=True)
     # Two commits racing: each reads the version inside the lock, after its own commit,
     # so the last to take the lock points the link at the newest version.
     with open(link.parent / ".generation.lock", "w") as lock:
@@ -343,26 +342,28 @@ def point_nginx_at_the_current_generation(**kwargs) -> Path | None:
         from register import versions
 
         data = versions.for_everything().key
-        name = hashlib.sha256(f"{data}|{code_version()}".encode()).hexdigest()[:20]
-        target = generations / name
+        name = "g-" + hashlib.sha256(f"{data}|{code_version()}".encode()).hexdigest()[:20]
+        target = link.parent / name
         if os.path.realpath(link) != os.path.realpath(target):
             target.mkdir(exist_ok=True)
             staged = link.with_name(f".{link.name}.{os.getpid()}.{threading.get_ident()}")
-            os.symlink(target, staged)
+            # Relative, beside the link: nginx resolves it on every request, and a short
+            # walk is cheaper (docs/deploy.md: keep the link's own path short too).
+            os.symlink(name, staged)
             os.replace(staged, link)  # atomic: nginx sees the old target or the new one
-            _prune(generations, keep=target)
+            _prune(link.parent, keep=target)
     return target
 
 
-def _prune(generations: Path, keep: Path, hours: float = 1) -> None:
+def _prune(folder: Path, keep: Path, hours: float = 1) -> None:
     """Generations left for an hour: a request that resolved the link just before it
     moved may still name its old target, and nginx answers 500 to a link it cannot
     resolve."""
     old = time.time() - hours * 3600
-    for folder in generations.iterdir():
-        if folder != keep and folder.stat().st_mtime < old:
+    for generation in folder.glob("g-*"):
+        if generation != keep and generation.stat().st_mtime < old:
             with contextlib.suppress(OSError):
-                folder.rmdir()
+                generation.rmdir()
 
 
 def _switch_after_commit(**kwargs) -> None:
