@@ -37,7 +37,7 @@ run: setup
 # gunicorn's sync workers can send fixed bytes (docs/deploy.md). One thread per worker, as
 # gunicorn's sync workers had: a cached page is sent as fast, and each thread more cost
 # 4-5 MB of RSS under load (measured 118, 122 and 132 MB for 1, 2 and 4 threads).
-SERVE = $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
+SERVE = $(BIN)/granian --interface wsgi --no-ws --host $(HOST) --port $(PORT) --workers 2 \
 	--blocking-threads 1 --respawn-failed-workers vanort.wsgi:application
 serve:
 	$(SERVE)

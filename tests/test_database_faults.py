@@ -1,5 +1,5 @@
 """A database that is gone answers 503 in the visitor's language, never a 500 or an
-empty database (issue 12 #4). Real servers (gunicorn) on loopback ports: the SQLite file
+empty database (issue 12 #4). Real servers (make run's granian) on loopback ports: the SQLite file
 moved away while it runs, and a PostgreSQL server stopped while it runs."""
 
 from __future__ import annotations
@@ -21,24 +21,25 @@ import pytest
 from tests.conftest import ROOT, VANORT
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import stack  # noqa: E402
 import with_postgres  # noqa: E402
-
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 def fetch(url: str, language: str = "sv") -> tuple[int, dict, str]:
     request = urllib.request.Request(url, headers={"Accept-Language": language})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()  # any case
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, error.headers, error.read().decode()
 
 
 def serve(env: dict) -> tuple[subprocess.Popen, str]:
     port = with_postgres.free_port()
+    command = stack.make_run_command(port)
+    command[command.index("--workers") + 1] = "1"
     process = subprocess.Popen(
-        [GUNICORN, "vanort.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -56,7 +57,7 @@ def serve(env: dict) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.3)
     os.killpg(process.pid, signal.SIGTERM)
-    raise AssertionError("gunicorn did not answer")
+    raise AssertionError("the server did not answer")
 
 
 def stop(process: subprocess.Popen) -> None:
