@@ -475,7 +475,8 @@ def test_a_committed_change_points_nginx_at_a_new_generation(
     assert generation.resolve() != first
 
 
-def test_a_rolled_back_change_leaves_nginx_where_it_was(demo, generation):
+def test_only_a_commit_moves_nginx_on(transactional_db, demo, generation):
+    """Real transactions: a rolled-back change leaves the link, a committed one moves it."""
     from django.db import transaction
 
     from vanort.caching import point_nginx_at_the_current_generation
@@ -483,8 +484,12 @@ def test_a_rolled_back_change_leaves_nginx_where_it_was(demo, generation):
     first = point_nginx_at_the_current_generation()
     with pytest.raises(RuntimeError), transaction.atomic():
         Relation.objects.get(partner__name="Stord").delete()
+        assert generation.resolve() == first  # inside the transaction: not yet
         raise RuntimeError("rolled back")
     assert generation.resolve() == first
+    with transaction.atomic():
+        Relation.objects.get(partner__name="Stord").delete()
+    assert generation.resolve() != first
 
 
 def test_nginx_may_keep_a_page_until_it_changes_by_itself(client, demo, generation):
