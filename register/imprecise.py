@@ -45,7 +45,11 @@ def parse(text: str):
     from edtf.parser.edtf_exceptions import EDTFParseException
 
     try:
-        return parse_edtf(text.strip())
+        parsed = parse_edtf(text.strip())
+        # Some forms parse but fail when their bounds are asked for ("000X-0X": the
+        # library reads the month "0X" as a number); refused here like any other.
+        parsed.lower_strict(), parsed.upper_strict()
+        return parsed
     except (EDTFParseException, ValueError, TypeError, AttributeError) as exc:
         # AttributeError: the edtf parser itself fails on some malformed years (a
         # hypothesis case in tests/test_properties.py); refused like any other.

@@ -60,6 +60,14 @@ def test_it_refuses_text_that_is_not_edtf():
     assert "EDTF" in str(error.value)
 
 
+def test_it_refuses_edtf_whose_bounds_the_library_cannot_tell():
+    # "000X-0X" parses, but the edtf library fails on its month when asked for its bounds
+    # (found by the property test in tests/test_properties.py on PostgreSQL).
+    with pytest.raises(ValidationError) as error:
+        parse("000X-0X")
+    assert error.value.code == "invalid_edtf"
+
+
 def test_it_writes_approximate_counts_the_swedish_way():
     assert format_count(100, True, "sv") == "ett 100-tal"
     assert format_count(80, True, "sv") == "cirka 80"
