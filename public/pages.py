@@ -25,13 +25,13 @@ from register.lifecycle import timeline
 from register.models import (
     Activity,
     Agreement,
+    GovernanceRule,
     Organisation,
-    PlaceName,
     Relation,
     country_name,
     localized,
 )
-from register.wording import governance_sentence, introduction, join
+from register.wording import governance_sentence, in_force_among, introduction_of, join
 
 
 @dataclass
@@ -112,9 +112,21 @@ class References:
         return numbers
 
 
-def published_relations(organisation: Organisation, drafts: bool = False):
-    """The relations the page shows; with `drafts`, as the page will look once the drafts
-    are published (the editor's preview)."""
+def published_relations(organisation: Organisation, drafts: bool = False) -> list[Relation]:
+    """The relations the page shows, with everything it reads of them; with `drafts`, as
+    the page will look once the drafts are published (the editor's preview). Every place's
+    names (the organisation's own, the partners', the activities' partners') are fetched
+    in one query, not one per path to a place."""
+    relations = list(_relations_query(organisation, drafts))
+    places = [organisation.place]
+    for relation in relations:
+        places.append(relation.partner)
+        places += [rel.partner for act in relation.activities.all() for rel in act.relations.all()]
+    prefetch_related_objects(places, "names")
+    return relations
+
+
+def _relations_query(organisation: Organisation, drafts: bool):
     agreements = (
         (Agreement.objects.all() if drafts else Agreement.objects.published())
         .select_related("kind", "decision")
@@ -127,19 +139,13 @@ def published_relations(organisation: Organisation, drafts: bool = False):
             "themes",
             "sources",
             # the activity's sentence names its partners ("med Asti och Moshi")
-            Prefetch(
-                "relations",
-                queryset=Relation.objects.select_related("partner").prefetch_related(
-                    "partner__names"
-                ),
-            ),
+            Prefetch("relations", queryset=Relation.objects.select_related("partner")),
         )
     )
     relations = organisation.relations.all() if drafts else organisation.relations.published()
     return (
         relations.select_related("partner")
         .prefetch_related(
-            Prefetch("partner__names", queryset=PlaceName.objects.all()),
             Prefetch("agreements", queryset=agreements),
             Prefetch("activities", queryset=activities),
             "sources",
@@ -151,7 +157,11 @@ def published_relations(organisation: Organisation, drafts: bool = False):
 def organisation_for_page(slug: str):
     return (
         Organisation.objects.select_related("place")
-        .prefetch_related("governance_rules__kind", "sources")
+        .prefetch_related(
+            # one query, not one for the rules and one for their kinds
+            Prefetch("governance_rules", queryset=GovernanceRule.objects.select_related("kind")),
+            "sources",
+        )
         .filter(slug=slug)
         .first()
     )
@@ -218,15 +228,17 @@ def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage |
     organisation = organisation_for_page(slug)
     if organisation is None:
         return None
-    relations = list(published_relations(organisation, drafts))
+    relations = published_relations(organisation, drafts)
     now = timezone.now()
+    today = timezone.localdate(now)  # one day for every part of the page
     return OrganisationPage(
         organisation=organisation,
-        sections=sections_of(relations, organisation, lang, timezone.localdate()),
+        sections=sections_of(relations, organisation, lang, today),
         governance=governance_sentence(organisation, lang),
-        introduction=introduction(organisation, lang, drafts=drafts),
+        # from the agreements fetched for the sections: no query of its own
+        introduction=introduction_of(organisation, in_force_among(relations, today), lang),
         updated=last_updated(organisation),
-        today=timezone.localdate(),
+        today=today,
         relations=relations,
         open_lines=open_now(organisation, now, lang, stable=True),
     )
