@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
@@ -214,14 +216,18 @@ class OrganisationPage:
     introduction: str = ""  # written from what is in force (register/wording.py)
     references: References = field(default_factory=References)
 
+    @cached_property
+    def map_places(self):
+        """map_places() once per page: the map section asks three times."""
+        return map_places(self.organisation, self.relations, current_lang())
+
     @property
     def has_map(self) -> bool:
-        return map_places(self.organisation, self.relations, current_lang()) is not None
+        return self.map_places is not None
 
     @property
     def map_size(self) -> tuple[int, int]:
-        places = map_places(self.organisation, self.relations, current_lang())
-        return partner_maps.size(*places) if places else (0, 0)
+        return partner_maps.size(*self.map_places) if self.map_places else (0, 0)
 
 
 def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage | None:
@@ -358,10 +364,13 @@ def partner_map(organisation: Organisation, relations, lang: str) -> MapDrawing 
     return draw(*places) if places else None
 
 
-def map_texts(organisation: Organisation, relations, lang: str) -> tuple[str, str]:
+def map_texts(
+    organisation: Organisation, relations, lang: str, places: Any = None
+) -> tuple[str, str]:
     """The map's title and description (the SVG's <title> and <desc>, the <img>'s alt):
-    every partner on it by name, a far one with the inset it is drawn in."""
-    places = map_places(organisation, relations, lang)
+    every partner on it by name, a far one with the inset it is drawn in. `places`: what
+    map_places() gave for them, if asked already."""
+    places = places or map_places(organisation, relations, lang)
     name = organisation.place.display_name(lang)
     title = gettext("Map of %(name)s and its partner towns") % {"name": name}
     if places is None:

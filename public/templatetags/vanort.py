@@ -248,7 +248,7 @@ def partner_links(page, relations):
 
 @register.filter
 def map_description(page) -> str:
-    return pages.map_texts(page.organisation, page.relations, current_lang())[1]
+    return pages.map_texts(page.organisation, page.relations, current_lang(), page.map_places)[1]
 
 
 @register.filter
