@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 
+from public import gather
 from public import map as partner_maps
 from public.map import MapDrawing, draw
 from register import hours, prose
@@ -116,44 +117,9 @@ class References:
 
 def published_relations(organisation: Organisation, drafts: bool = False) -> list[Relation]:
     """The relations the page shows, with everything it reads of them; with `drafts`, as
-    the page will look once the drafts are published (the editor's preview). Every place's
-    names (the organisation's own, the partners', the activities' partners') are fetched
-    in one query, not one per path to a place."""
-    relations = list(_relations_query(organisation, drafts))
-    places = [organisation.place]
-    for relation in relations:
-        places.append(relation.partner)
-        places += [rel.partner for act in relation.activities.all() for rel in act.relations.all()]
-    prefetch_related_objects(places, "names")
-    return relations
-
-
-def _relations_query(organisation: Organisation, drafts: bool):
-    agreements = (
-        (Agreement.objects.all() if drafts else Agreement.objects.published())
-        .select_related("kind", "decision")
-        .prefetch_related("focus_areas", "funding", "sources")
-    )
-    activities = (
-        (Activity.objects.all() if drafts else Activity.objects.published())
-        .select_related("kind")
-        .prefetch_related(
-            "themes",
-            "sources",
-            # the activity's sentence names its partners ("med Asti och Moshi")
-            Prefetch("relations", queryset=Relation.objects.select_related("partner")),
-        )
-    )
-    relations = organisation.relations.all() if drafts else organisation.relations.published()
-    return (
-        relations.select_related("partner")
-        .prefetch_related(
-            Prefetch("agreements", queryset=agreements),
-            Prefetch("activities", queryset=activities),
-            "sources",
-        )
-        .order_by("order", "id")
-    )
+    the page will look once the drafts are published (the editor's preview). In a fixed
+    number of queries, each compiled once (public/gather.py)."""
+    return gather.relations(organisation, drafts)
 
 
 def organisation_for_page(slug: str):

@@ -1,0 +1,171 @@
+"""The organisation's relations with everything its pages read of them, in a fixed
+number of queries whose SQL is compiled once per organisation (register/fetching.py).
+
+Each query below selects by the organisation, not by a list of ids, so that its SQL
+stays the same from one render to the next; together they are what
+`prefetch_related` fetched before (the same rows, in the same order), and
+`relations()` puts them where a prefetch would have: `relation.agreements.all()`,
+`agreement.kind`, `activity.relations.all()`, `place.names.all()`.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Q
+
+from register.fetching import OWNER, attach, by_owner, link, rows
+from register.models import (
+    Activity,
+    ActivityKind,
+    Agreement,
+    AgreementKind,
+    Decision,
+    FocusArea,
+    Funding,
+    Organisation,
+    Place,
+    PlaceName,
+    Relation,
+    Source,
+)
+
+# --- the queries: (organisation id, drafts) -> queryset -------------------------------
+
+
+def _relations(org: int, drafts: bool):
+    shown = Relation.objects.all() if drafts else Relation.objects.published()
+    return shown.filter(organisation_id=org).order_by("order", "id")
+
+
+def _relation_ids(org: int, drafts: bool):
+    return _relations(org, drafts).order_by().values("pk")
+
+
+def _agreements(org: int, drafts: bool):
+    shown = Agreement.objects.all() if drafts else Agreement.objects.published()
+    return shown.filter(relation__in=_relation_ids(org, drafts))
+
+
+def _activities(org: int, drafts: bool):
+    """One row per activity and page relation it is linked to, as the prefetch had."""
+    shown = Activity.objects.all() if drafts else Activity.objects.published()
+    return shown.annotate(**{OWNER: F("relations__id")}).filter(
+        **{f"{OWNER}__in": _relation_ids(org, drafts)}
+    )
+
+
+def _linked(model, path: str, owners):
+    """`model`'s rows linked to `owners` through the many-to-many `path`, each with
+    the owner it belongs to."""
+    return model.objects.annotate(**{OWNER: F(f"{path}__id")}).filter(
+        **{f"{OWNER}__in": owners.order_by().values("pk")}
+    )
+
+
+def _agreement_kinds(org, drafts):
+    return AgreementKind.objects.filter(pk__in=_agreements(org, drafts).values("kind_id"))
+
+
+def _decisions(org, drafts):
+    return Decision.objects.filter(pk__in=_agreements(org, drafts).values("decision_id"))
+
+
+def _focus_areas(org, drafts):
+    return _linked(FocusArea, "agreements", _agreements(org, drafts))
+
+
+def _funding(org, drafts):
+    return Funding.objects.filter(agreement__in=_agreements(org, drafts).values("pk"))
+
+
+def _agreement_sources(org, drafts):
+    return _linked(Source, "agreements", _agreements(org, drafts))
+
+
+def _activity_kinds(org, drafts):
+    return ActivityKind.objects.filter(pk__in=_activities(org, drafts).values("kind_id"))
+
+
+def _themes(org, drafts):
+    return _linked(FocusArea, "activities", _activities(org, drafts))
+
+
+def _activity_sources(org, drafts):
+    return _linked(Source, "activities", _activities(org, drafts))
+
+
+def _activity_relations(org, drafts):
+    """An activity's partners, drafts among them (its sentence names them all)."""
+    return _linked(Relation, "activities", _activities(org, drafts))
+
+
+def _relation_sources(org, drafts):
+    return _linked(Source, "relations", _relations(org, drafts))
+
+
+def _place_ids(org: int, drafts: bool):
+    """The organisation's own place, its partners and its activities' partners."""
+    return Place.objects.filter(
+        Q(pk__in=Organisation.objects.filter(pk=org).values("place_id"))
+        | Q(pk__in=_relations(org, drafts).order_by().values("partner_id"))
+        | Q(pk__in=_activity_relations(org, drafts).order_by().values("partner_id"))
+    ).values("pk")
+
+
+def _places(org, drafts):
+    return Place.objects.filter(pk__in=_place_ids(org, drafts))
+
+
+def _place_names(org, drafts):
+    return PlaceName.objects.filter(place__in=_place_ids(org, drafts))
+
+
+# --- put together -----------------------------------------------------------------------
+
+
+def relations(organisation: Organisation, drafts: bool = False) -> list[Relation]:
+    """The relations the page shows, in its order, with their partners, agreements,
+    activities and sources; every place's names, the organisation's own too."""
+    key = (organisation.pk, drafts)
+    found = rows(_relations, *key)
+    places = {place.pk: place for place in rows(_places, *key)}
+    _with_names([organisation.place, *places.values()], key)
+    link(found, "partner", places)
+    attach(found, "sources", by_owner(rows(_relation_sources, *key)))
+    attach(found, "agreements", _grouped(_agreements_of(key, found), "relation_id"))
+    activities = _activities_of(key, places)
+    attach(found, "activities", by_owner(activities))
+    return found
+
+
+def _agreements_of(key: tuple, relations: list[Relation]) -> list[Agreement]:
+    agreements = rows(_agreements, *key)
+    link(agreements, "relation", {relation.pk: relation for relation in relations})
+    link(agreements, "kind", {kind.pk: kind for kind in rows(_agreement_kinds, *key)})
+    link(agreements, "decision", {d.pk: d for d in rows(_decisions, *key)})
+    attach(agreements, "focus_areas", by_owner(rows(_focus_areas, *key)))
+    attach(agreements, "funding", _grouped(rows(_funding, *key), "agreement_id"))
+    attach(agreements, "sources", by_owner(rows(_agreement_sources, *key)))
+    return agreements
+
+
+def _activities_of(key: tuple, places: dict) -> list[Activity]:
+    activities = rows(_activities, *key)
+    link(activities, "kind", {kind.pk: kind for kind in rows(_activity_kinds, *key)})
+    attach(activities, "themes", by_owner(rows(_themes, *key)))
+    attach(activities, "sources", by_owner(rows(_activity_sources, *key)))
+    partners = rows(_activity_relations, *key)
+    link(partners, "partner", places)
+    attach(activities, "relations", by_owner(partners))
+    return activities
+
+
+def _with_names(places: list[Place], key: tuple) -> None:
+    names = _grouped(rows(_place_names, *key), "place_id")
+    attach(places, "names", names)
+
+
+def _grouped(instances, attribute: str) -> dict:
+    grouped: dict = {}
+    for instance in instances:
+        grouped.setdefault(getattr(instance, attribute), []).append(instance)
+    return grouped
