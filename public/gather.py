@@ -4,7 +4,7 @@ number of queries whose SQL is compiled once per organisation (register/fetching
 Each query below selects by the organisation, not by a list of ids, so that its SQL
 stays the same from one render to the next; together they are what
 `prefetch_related` fetched before (the same rows, in the same order), and
-`relations()` puts them where a prefetch would have: `relation.agreements.all()`,
+`page()` puts them where a prefetch would have: `relation.agreements.all()`,
 `agreement.kind`, `activity.relations.all()`, `place.names.all()`.
 """
 
@@ -21,6 +21,7 @@ from register.models import (
     Decision,
     FocusArea,
     Funding,
+    GovernanceRule,
     Organisation,
     Place,
     PlaceName,
@@ -48,21 +49,40 @@ def _agreements(org: int, drafts: bool):
 def _activities(org: int, drafts: bool):
     """One row per activity and page relation it is linked to, as the prefetch had."""
     shown = Activity.objects.all() if drafts else Activity.objects.published()
-    return shown.annotate(**{OWNER: F("relations__id")}).filter(
-        **{f"{OWNER}__in": _relation_ids(org, drafts)}
-    )
+    return _owned(shown, "relations", _relation_ids(org, drafts))
 
 
 def _linked(model, path: str, owners):
     """`model`'s rows linked to `owners` through the many-to-many `path`, each with
     the owner it belongs to."""
-    return model.objects.annotate(**{OWNER: F(f"{path}__id")}).filter(
-        **{f"{OWNER}__in": owners.order_by().values("pk")}
-    )
+    return _owned(model.objects.all(), path, owners.order_by().values("pk"))
+
+
+def _owned(queryset, path: str, owner_ids):
+    """One row per link: the filter joins the link table (an inner join, from the
+    owners' side, so the database reads only their links) and the annotation reuses
+    that join to name the owner."""
+    return queryset.filter(**{f"{path}__in": owner_ids}).annotate(**{OWNER: F(f"{path}__id")})
+
+
+def _organisation(slug: str):
+    return Organisation.objects.filter(slug=slug)
+
+
+def _rules(org, drafts):
+    return GovernanceRule.objects.filter(organisation_id=org)
+
+
+def _organisation_sources(org, drafts):
+    return _linked(Source, "organisations", Organisation.objects.filter(pk=org))
 
 
 def _agreement_kinds(org, drafts):
-    return AgreementKind.objects.filter(pk__in=_agreements(org, drafts).values("kind_id"))
+    """The kinds of the agreements and of the organisation's rules."""
+    return AgreementKind.objects.filter(
+        Q(pk__in=_agreements(org, drafts).values("kind_id"))
+        | Q(pk__in=_rules(org, drafts).values("kind_id"))
+    )
 
 
 def _decisions(org, drafts):
@@ -122,25 +142,35 @@ def _place_names(org, drafts):
 # --- put together -----------------------------------------------------------------------
 
 
-def relations(organisation: Organisation, drafts: bool = False) -> list[Relation]:
-    """The relations the page shows, in its order, with their partners, agreements,
-    activities and sources; every place's names, the organisation's own too."""
+def page(slug: str, drafts: bool = False) -> tuple[Organisation, list[Relation]] | None:
+    """The organisation (its place, rules and sources) and the relations its page shows,
+    in its order, with their partners, agreements, activities and sources; every
+    place's names. None when there is no such organisation."""
+    found = rows(_organisation, slug)
+    if not found:
+        return None
+    organisation = found[0]
     key = (organisation.pk, drafts)
-    found = rows(_relations, *key)
     places = {place.pk: place for place in rows(_places, *key)}
-    _with_names([organisation.place, *places.values()], key)
-    link(found, "partner", places)
-    attach(found, "sources", by_owner(rows(_relation_sources, *key)))
-    attach(found, "agreements", _grouped(_agreements_of(key, found), "relation_id"))
-    activities = _activities_of(key, places)
-    attach(found, "activities", by_owner(activities))
-    return found
+    _with_names(list(places.values()), key)
+    link(found, "place", places)
+    kinds = {kind.pk: kind for kind in rows(_agreement_kinds, *key)}
+    rules = rows(_rules, *key)
+    link(rules, "kind", kinds)
+    attach(found, "governance_rules", {organisation.pk: rules})
+    attach(found, "sources", by_owner(rows(_organisation_sources, *key)))
+    relations = rows(_relations, *key)
+    link(relations, "partner", places)
+    attach(relations, "sources", by_owner(rows(_relation_sources, *key)))
+    attach(relations, "agreements", _grouped(_agreements_of(key, relations, kinds), "relation_id"))
+    attach(relations, "activities", by_owner(_activities_of(key, places)))
+    return organisation, relations
 
 
-def _agreements_of(key: tuple, relations: list[Relation]) -> list[Agreement]:
+def _agreements_of(key: tuple, relations: list[Relation], kinds: dict) -> list[Agreement]:
     agreements = rows(_agreements, *key)
     link(agreements, "relation", {relation.pk: relation for relation in relations})
-    link(agreements, "kind", {kind.pk: kind for kind in rows(_agreement_kinds, *key)})
+    link(agreements, "kind", kinds)
     link(agreements, "decision", {d.pk: d for d in rows(_decisions, *key)})
     attach(agreements, "focus_areas", by_owner(rows(_focus_areas, *key)))
     attach(agreements, "funding", _grouped(rows(_funding, *key), "agreement_id"))

@@ -28,7 +28,6 @@ from register.lifecycle import timeline
 from register.models import (
     Activity,
     Agreement,
-    GovernanceRule,
     Organisation,
     Relation,
     country_name,
@@ -117,22 +116,9 @@ class References:
 
 def published_relations(organisation: Organisation, drafts: bool = False) -> list[Relation]:
     """The relations the page shows, with everything it reads of them; with `drafts`, as
-    the page will look once the drafts are published (the editor's preview). In a fixed
-    number of queries, each compiled once (public/gather.py)."""
-    return gather.relations(organisation, drafts)
-
-
-def organisation_for_page(slug: str):
-    return (
-        Organisation.objects.select_related("place")
-        .prefetch_related(
-            # one query, not one for the rules and one for their kinds
-            Prefetch("governance_rules", queryset=GovernanceRule.objects.select_related("kind")),
-            "sources",
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    the page will look once the drafts are published (the editor's preview)."""
+    gathered = gather.page(organisation.slug, drafts)
+    return gathered[1] if gathered else []
 
 
 def sections_of(
@@ -197,10 +183,10 @@ class OrganisationPage:
 
 
 def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage | None:
-    organisation = organisation_for_page(slug)
-    if organisation is None:
+    gathered = gather.page(slug, drafts)  # in a fixed number of queries, compiled once
+    if gathered is None:
         return None
-    relations = published_relations(organisation, drafts)
+    organisation, relations = gathered
     now = timezone.now()
     today = timezone.localdate(now)  # one day for every part of the page
     return OrganisationPage(
