@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from register.eu import in_eu
-from register.language import LANGS, babel_locale
+from register.language import LANGS, babel_locale_object
 from register.models import (
     Agreement,
     AgreementKind,
@@ -26,7 +26,7 @@ from register.models import (
 
 
 def join(items: list[str], lang: str) -> str:
-    return format_list(list(items), locale=babel_locale(lang)) if items else ""
+    return format_list(list(items), locale=babel_locale_object(lang)) if items else ""
 
 
 def governance_sentence(organisation: Organisation, lang: str) -> str:
