@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Model, QuerySet
+from django.db.models import ForeignKey, Model, QuerySet
 
 OWNER = "fetched_for"  # the column naming the instance a row belongs to (annotated)
 
@@ -51,9 +51,8 @@ def attach(owners: Iterable[Model], name: str, related: dict[Any, list]) -> None
         queryset = manager.get_queryset()  # filtered to the owner, should anyone chain on
         queryset._result_cache = related.get(owner.pk, [])
         queryset._prefetch_done = True
-        if not hasattr(owner, "_prefetched_objects_cache"):
-            owner._prefetched_objects_cache = {}
-        owner._prefetched_objects_cache[_cache_name(manager)] = queryset
+        cache = owner.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache[_cache_name(manager)] = queryset
 
 
 def _cache_name(manager) -> str:
@@ -65,8 +64,8 @@ def _cache_name(manager) -> str:
 def link(instances: Iterable[Model], name: str, targets: dict[Any, Model]) -> None:
     """`instance.<name>` is `targets[instance.<name>_id]` from now on, as after
     select_related(name)."""
-    field = None
+    field: ForeignKey | None = None
     for instance in instances:
-        field = field or instance._meta.get_field(name)
+        field = field or cast(ForeignKey, instance._meta.get_field(name))
         target_id = getattr(instance, field.attname)
         field.set_cached_value(instance, targets.get(target_id) if target_id is not None else None)
