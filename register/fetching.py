@@ -43,16 +43,30 @@ def by_owner(instances: Iterable[Model]) -> dict[Any, list]:
     return grouped
 
 
+class Fetched(QuerySet):
+    """Rows `attach` put on an instance: read them (iterate, count, test, index), do not
+    query them. Filtering one would lose the owner, which the rows came without, and
+    answer for every owner; so it is refused, loudly, rather than answered wrongly."""
+
+    def _chain(self):
+        raise TypeError(
+            "rows fetched by register/fetching.py: read them, or query the model itself"
+        )
+
+
 def attach(owners: Iterable[Model], name: str, related: dict[Any, list]) -> None:
     """`owner.<name>.all()` reads `related[owner.pk]` from now on, as after
-    prefetch_related(name): a queryset with its results already there."""
+    prefetch_related(name): a queryset with its results already there (a Fetched one,
+    without the filter a related manager builds: that filter cost more than the rest)."""
+    cache_name = model = None
     for owner in owners:
-        manager = getattr(owner, name)
-        queryset = manager.get_queryset()  # filtered to the owner, should anyone chain on
+        if cache_name is None:
+            manager = getattr(owner, name)
+            cache_name, model = _cache_name(manager), manager.model
+        queryset = Fetched(model)
         queryset._result_cache = related.get(owner.pk, [])
         queryset._prefetch_done = True
-        cache = owner.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache[_cache_name(manager)] = queryset
+        owner.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
 
 
 def _cache_name(manager) -> str:

@@ -175,3 +175,15 @@ def test_another_organisations_records_stay_out(busy, other_municipality):
     _, relations = gather.page("varberg", drafts=True)
     assert [r.partner.name for r in relations] == ["Sonderborg"]
     assert all(not r.agreements.all() and not r.activities.all() for r in relations)
+
+
+def test_gathered_rows_are_read_not_queried(busy):
+    """Filtering fetched rows would lose their owner (register/fetching.Fetched): refused."""
+    _, relations = gather.page("halmstad")
+    relation = next(r for r in relations if r.agreements.all())
+    with CaptureQueriesContext(connection) as queries:
+        assert relation.agreements.count() == len(list(relation.agreements.all())) > 0
+        assert relation.agreements.exists() and relation.agreements.all()[0].relation is relation
+    assert len(queries) == 0
+    with pytest.raises(TypeError, match="read them"):
+        relation.agreements.filter(start="2020")
