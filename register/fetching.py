@@ -63,9 +63,8 @@ def attach(owners: Iterable[Model], name: str, related: dict[Any, list]) -> None
         if cache_name is None:
             manager = getattr(owner, name)
             cache_name, model = _cache_name(manager), manager.model
-        queryset = Fetched(model)
+        queryset: Fetched = Fetched(model)
         queryset._result_cache = related.get(owner.pk, [])
-        queryset._prefetch_done = True
         owner.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
 
 
