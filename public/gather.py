@@ -10,7 +10,9 @@ stays the same from one render to the next; together they are what
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from collections import defaultdict
+
+from django.db.models import CharField, F, Q, Value
 
 from register.fetching import OWNER, attach, by_owner, link, rows
 from register.models import (
@@ -122,6 +124,34 @@ def _relation_sources(org, drafts):
     return _linked(Source, "relations", _relations(org, drafts))
 
 
+LINKED_BY = "linked_by"  # which link table a row of a UNION below came through
+SOURCE_LINKS = {
+    "organisation": _organisation_sources,
+    "relation": _relation_sources,
+    "agreement": _agreement_sources,
+    "activity": _activity_sources,
+}
+AREA_LINKS = {"agreement": _focus_areas, "activity": _themes}
+
+
+def _union(links: dict, ordering: list[str]):
+    """The rows of each of `links` in one query, each named by its link: one round trip
+    for the four kinds of sources (or the two of areas), in the model's order."""
+    parts = [
+        build_part.order_by().annotate(**{LINKED_BY: Value(name, output_field=CharField())})
+        for name, build_part in links.items()
+    ]
+    return parts[0].union(*parts[1:], all=True).order_by(*ordering)
+
+
+def _sources(org, drafts):
+    return _union({n: b(org, drafts) for n, b in SOURCE_LINKS.items()}, Source._meta.ordering)
+
+
+def _areas(org, drafts):
+    return _union({n: b(org, drafts) for n, b in AREA_LINKS.items()}, FocusArea._meta.ordering)
+
+
 def _place_ids(org: int, drafts: bool):
     """The organisation's own place, its partners and its activities' partners."""
     return Place.objects.filter(
@@ -158,35 +188,45 @@ def page(slug: str, drafts: bool = False) -> tuple[Organisation, list[Relation]]
     rules = rows(_rules, *key)
     link(rules, "kind", kinds)
     attach(found, "governance_rules", {organisation.pk: rules})
-    attach(found, "sources", by_owner(rows(_organisation_sources, *key)))
+    linked = {"sources": _by_link(rows(_sources, *key)), "areas": _by_link(rows(_areas, *key))}
+    attach(found, "sources", linked["sources"]["organisation"])
     relations = rows(_relations, *key)
     link(relations, "partner", places)
-    attach(relations, "sources", by_owner(rows(_relation_sources, *key)))
-    attach(relations, "agreements", _grouped(_agreements_of(key, relations, kinds), "relation_id"))
-    attach(relations, "activities", by_owner(_activities_of(key, places)))
+    attach(relations, "sources", linked["sources"]["relation"])
+    agreements = _agreements_of(key, relations, kinds, linked)
+    attach(relations, "agreements", _grouped(agreements, "relation_id"))
+    attach(relations, "activities", by_owner(_activities_of(key, places, linked)))
     return organisation, relations
 
 
-def _agreements_of(key: tuple, relations: list[Relation], kinds: dict) -> list[Agreement]:
+def _agreements_of(key: tuple, relations: list, kinds: dict, linked: dict) -> list[Agreement]:
     agreements = rows(_agreements, *key)
     link(agreements, "relation", {relation.pk: relation for relation in relations})
     link(agreements, "kind", kinds)
     link(agreements, "decision", {d.pk: d for d in rows(_decisions, *key)})
-    attach(agreements, "focus_areas", by_owner(rows(_focus_areas, *key)))
+    attach(agreements, "focus_areas", linked["areas"]["agreement"])
     attach(agreements, "funding", _grouped(rows(_funding, *key), "agreement_id"))
-    attach(agreements, "sources", by_owner(rows(_agreement_sources, *key)))
+    attach(agreements, "sources", linked["sources"]["agreement"])
     return agreements
 
 
-def _activities_of(key: tuple, places: dict) -> list[Activity]:
+def _activities_of(key: tuple, places: dict, linked: dict) -> list[Activity]:
     activities = rows(_activities, *key)
     link(activities, "kind", {kind.pk: kind for kind in rows(_activity_kinds, *key)})
-    attach(activities, "themes", by_owner(rows(_themes, *key)))
-    attach(activities, "sources", by_owner(rows(_activity_sources, *key)))
+    attach(activities, "themes", linked["areas"]["activity"])
+    attach(activities, "sources", linked["sources"]["activity"])
     partners = rows(_activity_relations, *key)
     link(partners, "partner", places)
     attach(activities, "relations", by_owner(partners))
     return activities
+
+
+def _by_link(instances) -> dict[str, dict]:
+    """{link: {owner: rows}} from a UNION's rows (_union)."""
+    split: dict[str, list] = {}
+    for instance in instances:
+        split.setdefault(getattr(instance, LINKED_BY), []).append(instance)
+    return defaultdict(dict, {name: by_owner(found) for name, found in split.items()})
 
 
 def _with_names(places: list[Place], key: tuple) -> None:

@@ -22,17 +22,27 @@ OWNER = "fetched_for"  # the column naming the instance a row belongs to (annota
 
 
 @lru_cache(maxsize=1024)
-def _compiled(build: Callable[..., QuerySet], key: tuple) -> tuple[type[Model], str, tuple]:
+def _compiled(build: Callable[..., QuerySet], key: tuple) -> tuple[type[Model], str, tuple, dict]:
     queryset = build(*key)
     sql, params = queryset.query.sql_with_params()
-    return queryset.model, sql, tuple(params)
+    return queryset.model, sql, tuple(params), _column_names(queryset)
+
+
+def _column_names(queryset: QuerySet) -> dict[str, str]:
+    """For a UNION, which Django writes with its columns named col1, col2, … in the
+    order of the model's fields (the annotations keep their names): those names back
+    to the fields' columns, for the raw query to find them."""
+    if not queryset.query.combinator:
+        return {}
+    fields = queryset.model._meta.concrete_fields
+    return {f"col{number}": field.column for number, field in enumerate(fields, start=1)}
 
 
 def rows(build: Callable[..., QuerySet], *key: Any) -> list:
     """The instances `build(*key)` selects, its SQL compiled once per key. `build` must
     select only its model's columns (and annotations): no select_related."""
-    model, sql, params = _compiled(build, key)
-    return list(model._default_manager.raw(sql, params))
+    model, sql, params, names = _compiled(build, key)
+    return list(model._default_manager.raw(sql, params, translations=names))
 
 
 def by_owner(instances: Iterable[Model]) -> dict[Any, list]:

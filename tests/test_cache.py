@@ -334,7 +334,7 @@ def test_a_cold_page_takes_as_many_queries_for_50_partners_as_for_5(client, demo
     with_50 = get(client)
     assert demo.relations.count() == 50
     assert last in with_50.content.decode()
-    assert with_5.queries == with_50.queries <= 20  # public/gather.py: 20 on 4 December 2026
+    assert with_5.queries == with_50.queries <= 16  # public/gather.py: 16 on 4 December 2026
 
 
 # --- answered before Django's handler (vanort/wsgi.py, caching.CachedAnswers) ----------
