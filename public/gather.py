@@ -1,11 +1,14 @@
-"""The organisation's relations with everything its pages read of them, in a fixed
-number of queries whose SQL is compiled once per organisation (register/fetching.py).
+"""The organisation and its relations with everything its pages read of them, in a
+fixed number of queries (15, whatever the number of partners) whose SQL is compiled
+once per organisation (register/fetching.py).
 
 Each query below selects by the organisation, not by a list of ids, so that its SQL
 stays the same from one render to the next; together they are what
-`prefetch_related` fetched before (the same rows, in the same order), and
-`page()` puts them where a prefetch would have: `relation.agreements.all()`,
-`agreement.kind`, `activity.relations.all()`, `place.names.all()`.
+`prefetch_related` fetched before (the same rows, in the same order; the four kinds of
+sources and the two of areas each in one UNION), and `page()` puts them where a
+prefetch would have: `relation.agreements.all()`, `agreement.kind`,
+`activity.relations.all()`, `place.names.all()`. tests/test_page_gathering.py compares
+the two.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What the organisation's public page shows, gathered in a fixed number of queries.
 
-The page never issues a query per partner: everything is fetched with select_related
-and Prefetch, and the template only reads what is gathered here.
+The page never issues a query per partner: its records are fetched by public/gather.py
+(SQL compiled once, rows put where prefetch_related would put them), and the template
+only reads what is gathered here.
 """
 
 from __future__ import annotations
