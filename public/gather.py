@@ -1,5 +1,5 @@
 """The organisation and its relations with everything its pages read of them, in a
-fixed number of queries (15, whatever the number of partners) whose SQL is compiled
+fixed number of queries (14, whatever the number of partners) whose SQL is compiled
 once per organisation (register/fetching.py).
 
 Each query below selects by the organisation, not by a list of ids, so that its SQL
