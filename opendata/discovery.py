@@ -5,9 +5,10 @@ the organisation as schema.org JSON-LD. Built from what the page already fetched
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 from opendata.exports import Register, jsonld_text
@@ -21,18 +22,26 @@ class Alternate:
 
 
 def alternates(slug: str | None) -> list[Alternate]:
+    """The exports of an organisation's data (of the installation's, without a slug)."""
+    return list(_alternates(slug, get_script_prefix()))
+
+
+@lru_cache(maxsize=256)
+def _alternates(slug: str | None, script_prefix: str) -> tuple[Alternate, ...]:
+    # Kept per address (the titles are lazy, translated when shown): every page's <head>
+    # and its "Open data" section ask, and reversing the six addresses took 0.2 ms.
     if slug is None:
-        return [
+        return (
             Alternate(
                 "application/json", reverse("api:list_organisations"), _("Organisations (JSON)")
-            )
-        ]
+            ),
+        )
     relations = reverse("api:list_relations") + "?" + urlencode({"organisation": slug})
 
     def export(name: str) -> str:
         return reverse(f"api:{name}", kwargs={"slug": slug})
 
-    return [
+    return (
         Alternate("application/json", relations, _("Relations (JSON)")),
         Alternate("text/csv", export("relations_csv"), _("Relations (CSV)")),
         Alternate(
@@ -40,7 +49,7 @@ def alternates(slug: str | None) -> list[Alternate]:
         ),
         Alternate("application/geo+json", export("relations_geojson"), _("Map data (GeoJSON)")),
         Alternate("text/calendar", export("calendar_ics"), _("Calendar (iCalendar)")),
-    ]
+    )
 
 
 def head_context(context) -> dict:

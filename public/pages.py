@@ -1,13 +1,16 @@
 """What the organisation's public page shows, gathered in a fixed number of queries.
 
-The page never issues a query per partner: everything is fetched with select_related
-and Prefetch, and the template only reads what is gathered here.
+The page never issues a query per partner: its records are fetched by public/gather.py
+(SQL compiled once, rows put where prefetch_related would put them), and the template
+only reads what is gathered here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
@@ -15,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext
 
+from public import gather
 from public import map as partner_maps
 from public.map import MapDrawing, draw
 from register import hours, prose
@@ -26,12 +30,11 @@ from register.models import (
     Activity,
     Agreement,
     Organisation,
-    PlaceName,
     Relation,
     country_name,
     localized,
 )
-from register.wording import governance_sentence, introduction, join
+from register.wording import governance_sentence, in_force_among, introduction_of, join
 
 
 @dataclass
@@ -112,49 +115,11 @@ class References:
         return numbers
 
 
-def published_relations(organisation: Organisation, drafts: bool = False):
-    """The relations the page shows; with `drafts`, as the page will look once the drafts
-    are published (the editor's preview)."""
-    agreements = (
-        (Agreement.objects.all() if drafts else Agreement.objects.published())
-        .select_related("kind", "decision")
-        .prefetch_related("focus_areas", "funding", "sources")
-    )
-    activities = (
-        (Activity.objects.all() if drafts else Activity.objects.published())
-        .select_related("kind")
-        .prefetch_related(
-            "themes",
-            "sources",
-            # the activity's sentence names its partners ("med Asti och Moshi")
-            Prefetch(
-                "relations",
-                queryset=Relation.objects.select_related("partner").prefetch_related(
-                    "partner__names"
-                ),
-            ),
-        )
-    )
-    relations = organisation.relations.all() if drafts else organisation.relations.published()
-    return (
-        relations.select_related("partner")
-        .prefetch_related(
-            Prefetch("partner__names", queryset=PlaceName.objects.all()),
-            Prefetch("agreements", queryset=agreements),
-            Prefetch("activities", queryset=activities),
-            "sources",
-        )
-        .order_by("order", "id")
-    )
-
-
-def organisation_for_page(slug: str):
-    return (
-        Organisation.objects.select_related("place")
-        .prefetch_related("governance_rules__kind", "sources")
-        .filter(slug=slug)
-        .first()
-    )
+def published_relations(organisation: Organisation, drafts: bool = False) -> list[Relation]:
+    """The relations the page shows, with everything it reads of them; with `drafts`, as
+    the page will look once the drafts are published (the editor's preview)."""
+    gathered = gather.page(organisation.slug, drafts)
+    return gathered[1] if gathered else []
 
 
 def sections_of(
@@ -204,29 +169,35 @@ class OrganisationPage:
     introduction: str = ""  # written from what is in force (register/wording.py)
     references: References = field(default_factory=References)
 
+    @cached_property
+    def map_places(self):
+        """map_places() once per page: the map section asks three times."""
+        return map_places(self.organisation, self.relations, current_lang())
+
     @property
     def has_map(self) -> bool:
-        return map_places(self.organisation, self.relations, current_lang()) is not None
+        return self.map_places is not None
 
     @property
     def map_size(self) -> tuple[int, int]:
-        places = map_places(self.organisation, self.relations, current_lang())
-        return partner_maps.size(*places) if places else (0, 0)
+        return partner_maps.size(*self.map_places) if self.map_places else (0, 0)
 
 
 def build_page(slug: str, lang: str, drafts: bool = False) -> OrganisationPage | None:
-    organisation = organisation_for_page(slug)
-    if organisation is None:
+    gathered = gather.page(slug, drafts)  # in a fixed number of queries, compiled once
+    if gathered is None:
         return None
-    relations = list(published_relations(organisation, drafts))
+    organisation, relations = gathered
     now = timezone.now()
+    today = timezone.localdate(now)  # one day for every part of the page
     return OrganisationPage(
         organisation=organisation,
-        sections=sections_of(relations, organisation, lang, timezone.localdate()),
+        sections=sections_of(relations, organisation, lang, today),
         governance=governance_sentence(organisation, lang),
-        introduction=introduction(organisation, lang, drafts=drafts),
+        # from the agreements fetched for the sections: no query of its own
+        introduction=introduction_of(organisation, in_force_among(relations, today), lang),
         updated=last_updated(organisation),
-        today=timezone.localdate(),
+        today=today,
         relations=relations,
         open_lines=open_now(organisation, now, lang, stable=True),
     )
@@ -346,10 +317,13 @@ def partner_map(organisation: Organisation, relations, lang: str) -> MapDrawing 
     return draw(*places) if places else None
 
 
-def map_texts(organisation: Organisation, relations, lang: str) -> tuple[str, str]:
+def map_texts(
+    organisation: Organisation, relations, lang: str, places: Any = None
+) -> tuple[str, str]:
     """The map's title and description (the SVG's <title> and <desc>, the <img>'s alt):
-    every partner on it by name, a far one with the inset it is drawn in."""
-    places = map_places(organisation, relations, lang)
+    every partner on it by name, a far one with the inset it is drawn in. `places`: what
+    map_places() gave for them, if asked already."""
+    places = places or map_places(organisation, relations, lang)
     name = organisation.place.display_name(lang)
     title = gettext("Map of %(name)s and its partner towns") % {"name": name}
     if places is None:

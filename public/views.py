@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from public import accessibility as statement_facts
-from public import pages, theme
+from public import gather, pages, theme
 from public.caching import cached_page
 from public.forms import FeedbackForm
 from public.pages import build_page
@@ -124,11 +124,11 @@ MAP_POLICY = {
 def partner_map_svg(request: HttpRequest, slug: str) -> HttpResponse:
     """The partner map as an SVG file of its own: drawn once per organisation, language
     and data version (the response cache), with ETag, Last-Modified and 304."""
-    organisation = pages.organisation_for_page(slug)
-    if organisation is None:
+    gathered = gather.page(slug)
+    if gathered is None:
         raise Http404("No such organisation")
+    organisation, relations = gathered
     lang = current_lang()
-    relations = list(pages.published_relations(organisation))
     drawing = pages.partner_map(organisation, relations, lang)
     if drawing is None:
         raise Http404("No map: no partner has coordinates")

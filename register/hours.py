@@ -167,7 +167,14 @@ def stretches(text: str, now: datetime, days: int = 8, lang: str = "sv") -> list
     """State and wording from `now` for `days` days: a new stretch at every change of state
     and at every midnight (where 'i morgon' becomes 'i dag'), so that a page can stay right
     without asking the server again."""
-    now = now.astimezone(STOCKHOLM)
+    return list(_stretches(text, now.astimezone(STOCKHOLM), days, lang))
+
+
+@lru_cache(maxsize=64)
+def _stretches(text: str, now: datetime, days: int, lang: str) -> tuple[Stretch, ...]:
+    # Kept: it depends on nothing else, and the pages ask from the start of the day
+    # (public.pages.open_now), so every render that day asks the same; evaluating the
+    # rules for eight days took over a millisecond of each render.
     end = now + timedelta(days=days)
     result = []
     moment = now
@@ -182,7 +189,7 @@ def stretches(text: str, now: datetime, days: int = 8, lang: str = "sv") -> list
             moment.date() + timedelta(days=1), datetime.min.time(), tzinfo=STOCKHOLM
         )
         moment = min(current.next_change or midnight, midnight)
-    return result
+    return tuple(result)
 
 
 @dataclass(frozen=True)
@@ -258,10 +265,16 @@ def describe(text: str, lang: str = "sv") -> list[HoursLine]:
     Rules outside the common weekday form are shown as written rather than guessed at;
     'PH off' is left out, since closing on public holidays is what readers expect.
     """
+    return list(_described(text, lang))
+
+
+@lru_cache(maxsize=64)
+def _described(text: str, lang: str) -> tuple[HoursLine, ...]:
+    # Kept, as _stretches: the same two texts are described on every page.
     lines = []
     for rule in rules(text):
         if isinstance(rule, WeeklyRule):
             lines.append(HoursLine(_days_words(rule.days, lang), _times_words(rule.times, lang)))
         elif rule not in ("PH off", "PH closed"):
             lines.append(HoursLine(rule, ""))
-    return lines
+    return tuple(lines)

@@ -12,7 +12,6 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-from babel import Locale
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -34,7 +33,7 @@ from register.imprecise import (
     format_span,
     validate_edtf,
 )
-from register.language import babel_locale, current_lang
+from register.language import babel_locale_object, current_lang
 from register.validation import OutsideURLField
 
 
@@ -73,7 +72,7 @@ def validate_country_code(code: str) -> None:
 
 def country_name(code: str, lang: str | None = None) -> str:
     """The country's name in the reader's language: IT -> Italien / Italy."""
-    locale = Locale.parse(babel_locale(lang or current_lang()))
+    locale = babel_locale_object(lang or current_lang())
     return locale.territories.get(code.upper(), code)
 
 

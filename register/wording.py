@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from register.eu import in_eu
-from register.language import LANGS, babel_locale
+from register.language import LANGS, babel_locale_object
 from register.models import (
     Agreement,
     AgreementKind,
@@ -26,7 +26,7 @@ from register.models import (
 
 
 def join(items: list[str], lang: str) -> str:
-    return format_list(list(items), locale=babel_locale(lang)) if items else ""
+    return format_list(list(items), locale=babel_locale_object(lang)) if items else ""
 
 
 def governance_sentence(organisation: Organisation, lang: str) -> str:
@@ -77,13 +77,30 @@ def in_force(
     )
 
 
+def in_force_among(relations, day: date) -> list[Agreement]:
+    """in_force() from relations already fetched with their agreements (the page's, with
+    the published ones or, in a preview, all): the same agreements, in the same order,
+    without a query. Agreement.status_on is the Python form of with_status_on."""
+    found = [
+        agreement
+        for relation in relations
+        for agreement in relation.agreements.all()
+        if agreement.kind.has_duration and agreement.status_on(day) == AgreementStatus.ACTIVE
+    ]
+    return sorted(found, key=lambda a: (a.kind.order, a.kind.code, a.pk))
+
+
 def introduction(
     organisation: Organisation, lang: str, day: date | None = None, drafts: bool = False
 ) -> str:
     """'Halmstads kommun har samarbetsavtal och vänortsliknande förbindelser med städer
     både inom och utanför EU.': the kinds in force, and where the partners are, with EU
     membership from register/eu.py. Empty when nothing is in force."""
-    agreements = in_force(organisation, day, drafts)
+    return introduction_of(organisation, in_force(organisation, day, drafts), lang)
+
+
+def introduction_of(organisation: Organisation, agreements: list[Agreement], lang: str) -> str:
+    """introduction() from the agreements in force (in_force or in_force_among)."""
     if not agreements:
         return ""
     kinds: list[AgreementKind] = []

@@ -111,6 +111,21 @@ def test_missing_english_content_falls_back_to_swedish_visibly(client, demo):
     assert "This text is only available in Swedish." in html
 
 
+def test_a_missing_english_purpose_falls_back_inline_with_its_note(client, demo):
+    """The inline form (a <span>, public.templatetags.vanort.localized_text), escaped."""
+    agreement = Agreement.objects.exclude(purpose_sv="").filter(is_published=True).first()
+    Agreement.objects.filter(pk=agreement.pk).update(purpose_sv='Utbyte & "kultur"', purpose_en="")
+    html = client.get("/en/halmstad/").content.decode()
+    assert (
+        '<span lang="sv">Utbyte &amp; &quot;kultur&quot;</span> '
+        '<span class="fallback-note">(only in Swedish)</span>'
+    ) in html
+    assert (
+        "<span>Utbyte &amp; &quot;kultur&quot;</span>"
+        in client.get("/sv/halmstad/").content.decode()
+    )
+
+
 def test_a_partner_page_shows_history_agreements_activities_and_sources(client, demo):
     html = text_of(client.get("/sv/halmstad/vanorter/asti/").content.decode())
     for fact in (

@@ -52,18 +52,40 @@ def tel_href(phone):
     return f"tel:{digits}"
 
 
-@register.inclusion_tag("public/localized.html")
+@register.simple_tag
 def localized_text(obj, field: str, tag: str = "p", css: str = ""):
     """A content field in the reader's language; when it is missing, the Swedish (or
-    English) text marked with its language and a visible note, never a silent switch."""
+    English) text marked with its language and a visible note, never a silent switch.
+    Written here, not in a template of its own: it is on every page a dozen times, and
+    an inclusion tag's template cost more than the rest of the tag."""
+    from django.utils.html import format_html
+
     value, lang = localized_with_language(obj, field, current_lang())
-    return {
-        "value": value,
-        "lang": lang,
-        "is_fallback": bool(value) and lang != current_lang(),
-        "tag": tag,
-        "css": css,
-    }
+    if not value:
+        return ""
+    fallback = lang != current_lang()
+    attributes = format_html(
+        "{}{}",
+        format_html(' class="{}"', css) if css else "",
+        format_html(' lang="{}"', lang) if fallback else "",
+    )
+    if tag == "span":
+        text = format_html("<span{}>{}</span>", attributes, value)
+        note = _("only in Swedish") if lang == "sv" else _("only in English")
+        return (
+            format_html('{} <span class="fallback-note">({})</span>', text, note)
+            if fallback
+            else text
+        )
+    text = format_html("<p{}>{}</p>", attributes, value)
+    if not fallback:
+        return text
+    note = (
+        _("This text is only available in Swedish.")
+        if lang == "sv"
+        else _("This text is only available in English.")
+    )
+    return format_html('{}\n<p class="fallback-note">{}</p>', text, note)
 
 
 @register.simple_tag(takes_context=True)
@@ -248,7 +270,7 @@ def partner_links(page, relations):
 
 @register.filter
 def map_description(page) -> str:
-    return pages.map_texts(page.organisation, page.relations, current_lang())[1]
+    return pages.map_texts(page.organisation, page.relations, current_lang(), page.map_places)[1]
 
 
 @register.filter
