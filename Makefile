@@ -92,6 +92,7 @@ messages: setup
 # counts, on SQLite and on PostgreSQL, over every Wikipedia pair and a generated register.
 benchmark: setup
 	$(BIN)/python scripts/benchmark.py $(ARGS)
+	$(BIN)/python scripts/benchmark_render.py
 	$(BIN)/python scripts/benchmark_national.py
 	$(BIN)/python scripts/with_postgres.py -- $(BIN)/python scripts/benchmark_national.py
 
