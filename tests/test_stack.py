@@ -125,3 +125,29 @@ def test_an_api_list_follows_an_edit_through_nginx(tmp_path, database_url):
         stack.vanort(["shell", "-c", EDIT], running.env())
         for url in [running.nginx_url, *running.app_urls]:
             assert "genom stacken." in fetch(url + path)[2], url  # JSON: \u00c4ndrad
+
+
+EDITS_AND_READS = """
+import urllib.request
+from register.models import Relation
+relation = Relation.objects.get(partner__name="Stord")
+for number in range(5):
+    relation.description_sv = f"Ändring nummer {number}."
+    relation.save()
+    with urllib.request.urlopen("{url}", timeout=10) as response:
+        page = response.read().decode()
+    assert f"Ändring nummer {number}." in page, number
+print("all seen")
+"""
+
+
+def test_edit_after_edit_is_seen_through_nginx_at_once(tmp_path, database_url):
+    """Five edits in a row, each read back through nginx as soon as it is saved: every
+    one moves the generation on, none is answered from the copy before it."""
+    _needs(stack.NGINX, "nginx")
+    _needs(stack.REDIS, "redis-server")
+    with stack.Stack(tmp_path, database_url, instances=2, workers=1) as running:
+        for _ in range(2):
+            fetch(running.nginx_url + PAGE)
+        script = EDITS_AND_READS.replace("{url}", running.nginx_url + PAGE)
+        assert "all seen" in stack.vanort(["shell", "-c", script], running.env())
