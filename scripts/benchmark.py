@@ -2,6 +2,7 @@
 """`make benchmark`: the page and the API under load, against nginx and Datasette (issue 14).
 
     .venv/bin/python scripts/benchmark.py [--seconds 5] [--connections 32] [--rounds 2] [--long]
+                                          [--soak MINUTES]
 
 From one run, alternating A and B with wrk on loopback (bounded duration and connections):
 1. the page /sv/halmstad/ under `make run`'s server (granian, the command read from the
@@ -13,7 +14,8 @@ From one run, alternating A and B with wrk on loopback (bounded duration and con
 3. /api/pairs?country=SE after `vanort import-pairs` of the Wikipedia pairs, against
    Datasette over the same CSV (installed in var/bench-venv, not in the project);
 with p50/p99 latency, the cold (first) request, and worker RSS. --long adds 60 s of 64
-connections on the page and the API (no errors, p99 under 10 x p50 is the goal).
+connections on the page and the API (no errors, p99 under 10 x p50 is the goal);
+--soak MINUTES adds that long over many addresses, with the workers' RSS every minute.
 The import and start-up figures of earlier issues: scripts/benchmark_imports.py.
 """
 
@@ -44,9 +46,11 @@ API = "/api/pairs?country=SE"
 BENCH_VENV = ROOT / "var" / "bench-venv"
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+    scripted = ["-s", str(script)] if script else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+         *scripted, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
 
@@ -222,6 +226,8 @@ def make_run_part(args, tmp: Path) -> None:
                     + show(f"long {label}", r)
                     + f"  p99/p50 {r['p99'] / r['p50']:.1f} {verdict}"
                 )
+        if args.soak:
+            soak(base, app, tmp, args.soak)
         after = rss_mb(app.pid)
         print(f"   worker RSS: {', '.join(f'{s:.0f}' for s in booted)} MB at boot, "
               f"{', '.join(f'{s:.0f}' for s in after)} MB after the load "
@@ -229,6 +235,32 @@ def make_run_part(args, tmp: Path) -> None:
     finally:
         for process in processes:
             stack.stop(process)
+
+
+SOAK_COUNTRIES = ("SE", "DE", "FI", "NO", "DK", "FR", "PL", "US", "GB", "IT", "ES", "NL", "EE",
+                  "LV", "LT", "RU", "UA", "CN", "JP", "TZ")  # fmt: skip
+SOAK_PATHS = [
+    "/sv/halmstad/", "/en/halmstad/", "/sv/halmstad/aktiviteter/", "/en/halmstad/activities/",
+    "/sv/halmstad/kontakt/", "/en/halmstad/contact/", "/sv/halmstad/karta.svg",
+    "/api/relations?organisation=halmstad", "/api/organisations",
+    *(f"/api/pairs?country={c}&page={n}" for c in SOAK_COUNTRIES for n in range(1, 6)),
+]  # fmt: skip
+"""Many addresses, so that the response cache fills as under real traffic: 110 entries."""
+
+
+def soak(base: str, app, tmp: Path, minutes: int) -> None:
+    """`minutes` of 64 connections over SOAK_PATHS, RSS of each worker every minute."""
+    script = tmp / "soak.lua"
+    paths = ", ".join(f'"{path}"' for path in SOAK_PATHS)
+    script.write_text(
+        f"local paths = {{{paths}}}\n"
+        "request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n"
+    )
+    print(f"\n   Soak: {minutes} min of 64 connections over {len(SOAK_PATHS)} addresses")
+    for minute in range(1, minutes + 1):
+        r = wrk(base + "/", 60, 64, script)
+        sizes = ", ".join(f"{size:.0f}" for size in rss_mb(app.pid))
+        print("  " + show(f"minute {minute}", r) + f"  RSS {sizes} MB", flush=True)
 
 
 def stack_part(args, tmp: Path) -> None:
@@ -253,6 +285,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--long", action="store_true", help="add 60 s of 64 connections")
+    parser.add_argument(
+        "--soak", type=int, default=0, metavar="MINUTES",
+        help="add MINUTES of load over many addresses, RSS every minute",
+    )  # fmt: skip
     parser.add_argument("--stack-part", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -264,7 +300,7 @@ def main() -> int:
             return 0
         print("load:", Path("/proc/loadavg").read_text().strip(), f"({os.cpu_count()} cores)")
         make_run_part(args, tmp)
-        passed = [a for a in sys.argv[1:] if a != "--long"]
+        passed = [a for a in sys.argv[1:] if a != "--long"]  # --soak: make run's part only
         subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable,
              __file__, "--stack-part", *passed], check=False,
