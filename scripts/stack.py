@@ -175,23 +175,28 @@ def start_redis(tmp: Path, port: int) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def make_run_command(port: int, application: str = "vanort.wsgi:application") -> list[str]:
+def make_run_command(
+    port: int, application: str = "vanort.wsgi:application", workers: int | None = None
+) -> list[str]:
     """The server command of `make run`, read from the Makefile (`make -n serve`), so the
-    benchmark measures what a user starts; `application` swaps in another WSGI app."""
+    benchmark measures what a user starts; `application` swaps in another WSGI app, and
+    `workers` another number of worker processes."""
     printed = subprocess.run(
         ["make", "-s", "-n", "serve", "HOST=127.0.0.1", f"PORT={port}"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     command = shlex.split(printed.strip().splitlines()[-1])
     command[0] = str(ROOT / command[0]) if not Path(command[0]).is_absolute() else command[0]
-    return [application if word == "vanort.wsgi:application" else word for word in command]
+    command = [application if word == "vanort.wsgi:application" else word for word in command]
+    if workers is not None:
+        command[command.index("--workers") + 1] = str(workers)
+    return command
 
 
 def start_make_run_server(port: int, env: dict, log: Path | None = None, workers: int = 2):
     """`make run`'s server; the production stack runs the same with `workers` each."""
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (kept open by the child)
-    command = make_run_command(port)
-    command[command.index("--workers") + 1] = str(workers)
+    command = make_run_command(port, workers=workers)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
 
 

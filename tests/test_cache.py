@@ -3,6 +3,7 @@ a fresh one, and every kind of change, and time passing, reaches the cached page
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -533,9 +534,12 @@ def test_without_a_generation_nginx_asks_again_every_time(client, demo):
     assert client.get(PAGE)["X-Accel-Expires"] == "@1"
 
 
-def test_the_generation_command_needs_the_setting(settings):
-    from django.core.management import CommandError, call_command
-
-    settings.VANORT_NGINX_GENERATION = ""
-    with pytest.raises(CommandError, match="VANORT_NGINX_GENERATION is not set"):
-        call_command("nginx_generation")
+def test_the_generation_command_points_the_link_or_says_what_is_missing(vanort_process, tmp_path):
+    refused = vanort_process("nginx-generation", check=False)
+    assert refused.returncode != 0 and "VANORT_NGINX_GENERATION is not set" in refused.stderr
+    vanort_process("migrate", "--noinput", "-v", "0")
+    link = tmp_path / "nginx" / "current"
+    vanort_process.env["VANORT_NGINX_GENERATION"] = str(link)
+    pointed = vanort_process("nginx-generation")
+    assert str(link.resolve()) in pointed.stdout and link.resolve().is_dir()
+    assert os.readlink(link).startswith("g-")  # relative, beside the link

@@ -36,10 +36,8 @@ def fetch(url: str, language: str = "sv") -> tuple[int, dict, str]:
 
 def serve(env: dict) -> tuple[subprocess.Popen, str]:
     port = with_postgres.free_port()
-    command = stack.make_run_command(port)
-    command[command.index("--workers") + 1] = "1"
     process = subprocess.Popen(
-        command,
+        stack.make_run_command(port, workers=1),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
