@@ -107,7 +107,7 @@ def bump(organisation_ids=None) -> None:
     installation, in the caller's transaction."""
     from register.models import DataVersion, Organisation
 
-    transaction.on_commit(_send_committed)
+    _send_committed_once()
     token, now = secrets.token_hex(8), timezone.now()
     wanted = {ALL: None}
     if organisation_ids is None:
@@ -137,6 +137,18 @@ def bump(organisation_ids=None) -> None:
 
 def _send_committed() -> None:
     committed.send(sender=Version)
+
+
+def _send_committed_once() -> None:
+    """One `committed` per transaction, however many saves in it bump a version (an admin
+    form with its inlines bumps a dozen times). A callback of a savepoint rolled back is
+    dropped with it, so a later bump in the transaction registers again."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        callback is _send_committed for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_send_committed)
 
 
 def bump_all() -> None:

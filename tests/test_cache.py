@@ -491,9 +491,7 @@ def generation(tmp_path, settings):
     return tmp_path / "current"
 
 
-def test_a_committed_change_points_nginx_at_a_new_generation(
-    demo, generation, django_capture_on_commit_callbacks
-):
+def test_a_committed_change_points_nginx_at_a_new_generation(transactional_db, demo, generation):
     from vanort.caching import point_nginx_at_the_current_generation
 
     first = point_nginx_at_the_current_generation()
@@ -501,8 +499,7 @@ def test_a_committed_change_points_nginx_at_a_new_generation(
     assert point_nginx_at_the_current_generation() == first  # nothing changed: the same
     relation = Relation.objects.get(partner__name="Stord")
     relation.description_sv = "Ny text."
-    with django_capture_on_commit_callbacks(execute=True):
-        relation.save()
+    relation.save()  # autocommit: committed at once
     assert generation.resolve() != first
 
 
@@ -543,3 +540,26 @@ def test_the_generation_command_points_the_link_or_says_what_is_missing(vanort_p
     pointed = vanort_process("nginx-generation")
     assert str(link.resolve()) in pointed.stdout and link.resolve().is_dir()
     assert os.readlink(link).startswith("g-")  # relative, beside the link
+
+
+def test_a_transaction_of_many_changes_moves_nginx_on_once(transactional_db, demo, generation):
+    from django.db import transaction
+
+    sent = []
+
+    def count(sender, **kwargs):
+        sent.append(sender)
+
+    versions.committed.connect(count, weak=False, dispatch_uid="test-count")
+    try:
+        relation = Relation.objects.get(partner__name="Stord")
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint undone
+                relation.save()
+                raise RuntimeError("rolled back")
+            for number in range(3):
+                relation.description_sv = f"Text {number}."
+                relation.save()
+    finally:
+        versions.committed.disconnect(dispatch_uid="test-count")
+    assert len(sent) == 1 and generation.is_symlink()
